@@ -1,0 +1,28 @@
+"""bpc: formulas -> staged, readable backprop code for Python, NumPy (and more targets).
+
+    import compiler
+    g = compiler.compile("(x + sigmoid(y)) / (sigmoid(x) + (x + y)**2)")
+    value, (dx, dy) = g(3.0, -4.0)
+
+Importing this package is cheap: SymPy and the code generator load only when
+a formula has to be compiled (not when its module is already in the cache).
+"""
+from .errors import BpcError, LimitError, ParseError
+
+__version__ = "0.1.0"
+__all__ = ["compile", "BpcError", "ParseError", "LimitError", "Limits", "__version__"]
+
+
+def compile(source, wrt=None, target="python", cache_dir=None, limits=None):  # noqa: A001 - public API name
+    """Compile ``source`` to a callable returning ``(value, grads)``; see ``runtime.compile``."""
+    from .runtime import compile as _compile
+
+    return _compile(source, wrt=wrt, target=target, cache_dir=cache_dir, limits=limits)
+
+
+def __getattr__(name):
+    if name == "Limits":
+        from .parse import Limits
+
+        return Limits
+    raise AttributeError(name)

@@ -1,0 +1,101 @@
+"""Gradient check: the emitted gradient against central finite differences of the emitted value.
+
+Relative error is CS231n's |a - n| / max(|a|, |n|) (0 when both are 0). The
+finite difference is the five-point central stencil, accurate to O(h^4), with
+h = 1e-3 * max(1, |x|).
+"""
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass, field
+
+
+def relative_error(a: float, n: float) -> float:
+    if a == n:
+        return 0.0
+    if not (math.isfinite(a) and math.isfinite(n)):
+        return math.inf
+    return abs(a - n) / max(abs(a), abs(n))
+
+
+def finite_difference(value, point: list[float], i: int) -> float:
+    """d value / d point[i] by the five-point central stencil; ``value`` maps a list to a float."""
+    h = 1e-3 * max(1.0, abs(point[i]))
+
+    def at(offset):
+        shifted = list(point)
+        shifted[i] += offset
+        return value(shifted)
+
+    return (-at(2 * h) + 8 * at(h) - 8 * at(-h) + at(-2 * h)) / (12 * h)
+
+
+@dataclass
+class CheckRow:
+    point: dict
+    name: str
+    analytic: float
+    numeric: float
+    error: float
+
+
+@dataclass
+class CheckResult:
+    rows: list = field(default_factory=list)
+    tol: float = 1e-6
+    skipped: int = 0
+
+    @property
+    def max_error(self) -> float:
+        return max((r.error for r in self.rows), default=0.0)
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.rows) and self.max_error <= self.tol
+
+    def table(self) -> str:
+        names = list(self.rows[0].point) if self.rows else []
+        head = ["point", *names, "wrt", "analytic", "numeric", "rel. error"]
+        body = []
+        for k, row in enumerate(self.rows):
+            body.append([str(k // max(1, len({r.name for r in self.rows})) + 1),
+                         *(f"{row.point[n]:.6g}" for n in names), row.name,
+                         f"{row.analytic:.10g}", f"{row.numeric:.10g}", f"{row.error:.2e}"])
+        widths = [max(len(h), *(len(line[c]) for line in body)) if body else len(h) for c, h in enumerate(head)]
+        lines = ["  ".join(h.ljust(w) for h, w in zip(head, widths)).rstrip()]
+        lines += ["  ".join(v.ljust(w) for v, w in zip(line, widths)).rstrip() for line in body]
+        verdict = "OK" if self.ok else "FAIL"
+        summary = f"{verdict}: max relative error {self.max_error:.2e} (tolerance {self.tol:g}, {len(self.rows)} checks"
+        if self.skipped:
+            summary += f", {self.skipped} sampled points skipped: value or gradient not finite"
+        lines.append(summary + ")")
+        return "\n".join(lines)
+
+
+def gradient_check(g, points: int = 5, seed: int = 0, low: float = -1.0, high: float = 1.0,
+                   tol: float = 1e-6) -> CheckResult:
+    """Compare ``g``'s gradient with finite differences at ``points`` random points in [low, high]."""
+    rng = random.Random(seed)
+    result = CheckResult(tol=tol)
+    index = {name: i for i, name in enumerate(g.inputs)}
+
+    def value(xs):
+        return float(g(*xs)[0])
+
+    tries = 0
+    found = 0
+    while found < points and tries < 100 * points:
+        tries += 1
+        xs = [rng.uniform(low, high) for _ in g.inputs]
+        f, grads = g(*xs)
+        grads = [float(v) for v in grads]
+        if not (math.isfinite(float(f)) and all(math.isfinite(v) for v in grads)):
+            result.skipped += 1
+            continue
+        found += 1
+        for name, analytic in zip(g.wrt, grads):
+            numeric = finite_difference(value, xs, index[name])
+            result.rows.append(CheckRow(dict(zip(g.inputs, xs)), name, analytic, numeric,
+                                        relative_error(analytic, numeric)))
+    return result

@@ -1,0 +1,175 @@
+"""The ``bpc`` command: compile, eval and check formulas."""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+
+from .errors import BpcError
+
+_EPILOG = """SOURCE is a formula string, a path to a file holding one (or a staged
+program), or - for stdin. Functions: exp log log1p expm1 sqrt sin cos tan asin
+acos atan atan2 sinh cosh tanh erf abs max min sigmoid relu softplus; constant pi;
+operators + - * / ** (or ^)."""
+
+
+def _read_source(arg: str) -> str:
+    from .parse import Limits
+
+    limit = Limits().max_chars
+    if arg == "-":
+        text = sys.stdin.read(limit + 1)
+    elif os.path.isfile(arg):
+        with open(arg, encoding="utf-8") as handle:
+            text = handle.read(limit + 1)
+    else:
+        return arg
+    if len(text) > limit:
+        raise BpcError(f"source is more than {limit} characters")
+    return text
+
+
+def _parse_at(text: str) -> dict:
+    values = {}
+    for item in text.split(","):
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise BpcError(f"--at expects name=value pairs separated by commas, got {item!r}")
+        try:
+            values[name] = float(value)
+        except ValueError:
+            raise BpcError(f"--at: {value.strip()!r} is not a number (for {name!r})") from None
+    return values
+
+
+def _number(v: float):
+    """JSON has no inf or nan: those are written as the strings "inf", "-inf", "nan"."""
+    v = float(v)
+    return v if math.isfinite(v) else ("nan" if math.isnan(v) else ("inf" if v > 0 else "-inf"))
+
+
+def _evaluate(g, point: dict) -> dict:
+    unknown = [n for n in point if n not in g.inputs]
+    if unknown:
+        raise BpcError(f"unknown input {unknown[0]!r}", hint=f"inputs are: {', '.join(g.inputs)}")
+    missing = [n for n in g.inputs if n not in point]
+    if missing:
+        raise BpcError(f"no value given for input {missing[0]!r}", hint=f"inputs are: {', '.join(g.inputs)}")
+    value, grads = g(**point)
+    return {"value": _number(value), "grad": {n: _number(d) for n, d in zip(g.wrt, grads)}}
+
+
+def _compile(args):
+    from .runtime import compile
+
+    return compile(_read_source(args.source), wrt=args.wrt, target=args.target)
+
+
+def cmd_compile(args) -> int:
+    from .runtime import generate
+
+    text, _ = generate(_read_source(args.source), wrt=args.wrt, target=args.target)
+    if args.output:
+        with open(args.output, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_eval(args) -> int:
+    if (args.at is None) == (args.points is None):
+        raise BpcError("give exactly one of --at name=value,... or --points FILE.json")
+    g = _compile(args)
+    if args.at is not None:
+        results = _evaluate(g, _parse_at(args.at))
+    else:
+        try:
+            with open(args.points, encoding="utf-8") as handle:
+                points = json.load(handle)
+        except (OSError, ValueError) as err:
+            raise BpcError(f"cannot read points from {args.points}: {err}") from None
+        if not isinstance(points, list) or not all(isinstance(p, dict) for p in points):
+            raise BpcError("--points file must hold a JSON list of {name: value} objects")
+        try:
+            results = [_evaluate(g, {k: float(v) for k, v in p.items()}) for p in points]
+        except (TypeError, ValueError) as err:
+            raise BpcError(f"--points: {err}") from None
+    if args.json:
+        print(json.dumps(results, ensure_ascii=False))
+    else:
+        for r in results if isinstance(results, list) else [results]:
+            print(f"value = {r['value']!r}")
+            for name, d in r["grad"].items():
+                print(f"d/d{name} = {d!r}")
+    return 0
+
+
+def cmd_check(args) -> int:
+    from .check import gradient_check
+
+    try:
+        low, high = (float(v) for v in args.range.split(","))
+    except ValueError:
+        raise BpcError(f"--range expects lo,hi, got {args.range!r}") from None
+    g = _compile(args)
+    result = gradient_check(g, points=args.points, seed=args.seed, low=low, high=high, tol=args.tol)
+    if not result.rows:
+        raise BpcError(f"no point in [{low}, {high}] gave a finite value and gradient",
+                       hint="choose another --range")
+    print(result.table())
+    return 0 if result.ok else 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from . import __version__
+
+    parser = argparse.ArgumentParser(prog="bpc", description="Compile formulas to staged backprop code.",
+                                     epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"bpc {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def common(p):
+        p.add_argument("source", metavar="SOURCE", help="formula, file path, or - for stdin")
+        p.add_argument("--target", default="python", choices=("python", "numpy"))
+        p.add_argument("--wrt", default=None, help="comma-separated inputs to differentiate (default: all)")
+
+    p = sub.add_parser("compile", help="print or write the emitted module", epilog=_EPILOG)
+    common(p)
+    p.add_argument("-o", "--output", help="write the module to this file")
+    p.set_defaults(run=cmd_compile)
+
+    p = sub.add_parser("eval", help="value and gradient at one point or many", epilog=_EPILOG)
+    common(p)
+    p.add_argument("--at", help="the point, e.g. x=3,y=-4")
+    p.add_argument("--points", help="JSON file: a list of {name: value} objects")
+    p.add_argument("--json", action="store_true", help='print {"value": v, "grad": {...}}')
+    p.set_defaults(run=cmd_eval)
+
+    p = sub.add_parser("check", help="compare the gradient with finite differences", epilog=_EPILOG)
+    common(p)
+    p.add_argument("--points", type=int, default=5, help="random points to check (default 5)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--range", default="-1,1", help="sample each input uniformly in lo,hi (default -1,1)")
+    p.add_argument("--tol", type=float, default=1e-6, help="largest relative error allowed (default 1e-6)")
+    p.set_defaults(run=cmd_check)
+    return parser
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except BpcError as err:
+        print(f"bpc: error: {err}", file=sys.stderr)
+        return 2
+    except (RecursionError, MemoryError):
+        print("bpc: error: input too large or too deeply nested", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,125 @@
+"""Readable, unique identifiers for inputs, stages and gradients.
+
+User names are kept exactly unless Python or the emitted module needs them
+(keywords, builtins, ``np``/``math``...), in which case a ``_`` is appended.
+Unnamed stages get names from their structure in the CS231n style (``sigy``,
+``xpy``, ``xpysqr``, ``invden``), the operands of a division ``num``/``den``,
+the output ``f``; a name longer than ``MAX_LEN`` falls back to ``t1, t2, ...``.
+Gradients are ``d`` + name, or ``d_`` + name when that is taken.
+"""
+from __future__ import annotations
+
+import builtins
+import keyword
+
+from .parse import Const, In, Program, Ref
+from .rules import RULES
+
+MAX_LEN = 10
+
+# Names the emitted modules use for their own purposes.
+SCAFFOLD = frozenset({
+    "np", "math", "numba", "nb", "cuda", "prange", "njit", "erf",
+    "INPUTS", "WRT", "OUTPUT", "TARGET", "ENTRY",
+    "_inputs", "_full", "_shape",
+})
+RESERVED = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | frozenset(dir(builtins)) | SCAFFOLD
+
+
+class Names:
+    """Hands out identifiers, never the same one twice and never a reserved one."""
+
+    def __init__(self):
+        self.taken: set[str] = set()
+
+    def free(self, name: str) -> bool:
+        return name.isidentifier() and name not in RESERVED and name not in self.taken
+
+    def claim(self, name: str) -> str:
+        self.taken.add(name)
+        return name
+
+    def user(self, name: str) -> str:
+        """Keep a user's name, adding ``_`` only if Python or the scaffolding needs it."""
+        candidate = name
+        while not self.free(candidate):
+            candidate += "_"
+        return self.claim(candidate)
+
+    def numbered(self, stem: str, start: int = 2) -> str:
+        if self.free(stem):
+            return self.claim(stem)
+        n = start
+        while not self.free(f"{stem}_{n}"):
+            n += 1
+        return self.claim(f"{stem}_{n}")
+
+    def gradient(self, name: str) -> str:
+        for candidate in ("d" + name, "d_" + name):
+            if self.free(candidate):
+                return self.claim(candidate)
+        return self.numbered("d_" + name)
+
+
+def _label(operand, node_names) -> str | None:
+    if isinstance(operand, In):
+        return operand.name
+    if isinstance(operand, Ref):
+        return node_names[operand.index]
+    if isinstance(operand, Const):
+        if operand.value == "pi":
+            return "pi"
+        if isinstance(operand.value, int) and operand.value >= 0:
+            return str(operand.value)
+    return None
+
+
+def _structural(node, node_names) -> str | None:
+    labels = [_label(a, node_names) for a in node.args]
+    if node.op == "powi":
+        n = node.args[1].value
+        if n == 2:
+            return f"{labels[0]}sqr" if labels[0] else None
+        if n == 3:
+            return f"{labels[0]}cube" if labels[0] else None
+    if any(label is None for label in labels):
+        return None
+    return RULES[node.op].stem.format(*labels)
+
+
+def assign(program: Program) -> tuple[dict[str, str], list[str], dict[str, str]]:
+    """Return (input name -> identifier, identifier per node, identifier -> gradient identifier)."""
+    names = Names()
+    inputs = {name: names.user(name) for name in program.inputs}
+    node_names: list[str | None] = [None] * len(program.nodes)
+    for i, node in enumerate(program.nodes):
+        if node.name is not None:
+            node_names[i] = names.user(node.name)
+    counter = 0
+    for i, node in enumerate(program.nodes):
+        if node_names[i] is not None:
+            continue
+        if i == program.output:
+            node_names[i] = names.numbered(program.output_hint or "f")
+            continue
+        if node.role is not None and names.free(node.role):
+            node_names[i] = names.claim(node.role)
+            continue
+        candidate = _structural(node, node_names)
+        if candidate and len(candidate) <= MAX_LEN and names.free(candidate):
+            node_names[i] = names.claim(candidate)
+            continue
+        counter += 1
+        while not names.free(f"t{counter}"):
+            counter += 1
+        node_names[i] = names.claim(f"t{counter}")
+    grads = {ident: names.gradient(ident) for ident in list(inputs.values()) + node_names}
+    return inputs, node_names, grads
+
+
+def entry_name(output: str, taken) -> str:
+    """Name of the emitted function: ``<output>_and_grad``."""
+    name = f"{output}_and_grad"
+    while name in taken or name in RESERVED:
+        name += "_"
+    return name

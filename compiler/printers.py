@@ -1,0 +1,156 @@
+"""Printers: a SymPy expression or a statement -> one line of target code.
+
+One class per target, SymPy-style: methods are found by expression class name
+(``_print_sigmoid``), and a table maps functions to their target spelling.
+Targets differ by small overrides, not forks.
+"""
+from __future__ import annotations
+
+import sympy as sp
+from sympy.printing.precedence import PRECEDENCE, precedence
+from sympy.printing.str import StrPrinter
+
+from .backward import Stmt
+
+# SymPy class name -> NumPy function. NumPy's ufuncs follow IEEE 754 and never raise.
+NUMPY_FUNCTIONS = {
+    "exp": "np.exp", "log": "np.log", "log1p": "np.log1p", "expm1": "np.expm1",
+    "sin": "np.sin", "cos": "np.cos", "tan": "np.tan", "asin": "np.arcsin", "acos": "np.arccos",
+    "atan": "np.arctan", "atan2": "np.arctan2", "sinh": "np.sinh", "cosh": "np.cosh", "tanh": "np.tanh",
+    "Abs": "np.abs", "sign": "np.sign", "Max": "np.maximum", "Min": "np.minimum",
+}
+
+
+class PythonPrinter(StrPrinter):
+    """Scalar code over NumPy float64 scalars: Python operators, NumPy functions.
+
+    Values are ``np.float64``, so ``1/0`` gives ``inf`` and ``exp(1000)`` gives
+    ``inf`` instead of raising, as on every other target.
+    """
+
+    target = "python"
+    functions = NUMPY_FUNCTIONS
+    _default_settings = {**StrPrinter._default_settings, "order": "none"}
+
+    def __init__(self, settings=None):
+        super().__init__(settings)
+        self.imports: set[str] = {"import numpy as np"}
+        self.helpers: dict[str, str] = {}
+        self._top = None
+
+    # -- statements -----------------------------------------------------------------------
+    def expr(self, expr) -> str:
+        self._top = expr
+        try:
+            return self.doprint(expr)
+        finally:
+            self._top = None
+
+    def stmt(self, stmt: Stmt) -> str:
+        op = "+=" if stmt.accumulate else "="
+        return f"{stmt.target} {op} {self.rhs(stmt)}"
+
+    def prepare(self, stmts: list[Stmt], returned) -> None:
+        """Look at the whole statement list before printing it (scalars need nothing)."""
+
+    def rhs(self, stmt: Stmt) -> str:
+        return self.expr(stmt.expr)
+
+    # -- atoms ----------------------------------------------------------------------------
+    def _print_Float(self, expr) -> str:
+        return repr(float(expr))
+
+    def _print_Pi(self, expr) -> str:
+        return "np.pi"
+
+    def _print_Exp1(self, expr) -> str:
+        return "np.e"
+
+    def _print_Pow(self, expr, rational=False) -> str:
+        base, exponent = expr.args
+        if exponent == sp.S.Half:
+            return f"np.sqrt({self._print(base)})"
+        if exponent == -sp.S.Half:
+            return f"1/np.sqrt({self._print(base)})"
+        return super()._print_Pow(expr, rational)
+
+    def _call(self, name: str, expr) -> str:
+        return f"{name}({', '.join(self._print(a) for a in expr.args)})"
+
+    def _wrap(self, expr, text: str) -> str:
+        """Parenthesise a function printed as an operator expression, unless it stands alone."""
+        return text if expr is self._top else f"({text})"
+
+    def _neg(self, arg) -> str:
+        return self.parenthesize(-arg, PRECEDENCE["Mul"]) if not isinstance(arg, sp.Symbol) else f"-{arg.name}"
+
+    # -- bpc's own functions ----------------------------------------------------------------
+    def _print_sigmoid(self, expr) -> str:
+        # 1/(1 + inf) = 0 and 1/(1 + 0) = 1: no overflow trouble on either side
+        return self._wrap(expr, f"1/(1 + np.exp({self._neg(expr.args[0])}))")
+
+    def _print_relu(self, expr) -> str:
+        return f"np.maximum({self._print(expr.args[0])}, 0.0)"
+
+    def _print_softplus(self, expr) -> str:
+        return f"np.logaddexp(0.0, {self._print(expr.args[0])})"
+
+    def _print_step(self, expr) -> str:
+        return f"np.heaviside({self._print(expr.args[0])}, 0.0)"
+
+    def _print_tie_step(self, expr) -> str:
+        a, b = (self._print(x) for x in expr.args)
+        return f"(({a} > {b}) + 0.5*({a} == {b}))"
+
+    def _print_pow_dexp(self, expr) -> str:
+        a, b, out = expr.args
+        pa, pb, pout = self._print(a), self._print(b), self.parenthesize(out, precedence(sp.Mul(2, 3, evaluate=False)))
+        # log(a + 1) = 0 exactly where a == 0 and b >= 0 (PyTorch's zero there)
+        return self._wrap(expr, f"{pout}*np.log({pa} + (({pa} == 0) & ({pb} >= 0)))")
+
+    def _print_erf(self, expr) -> str:
+        self.imports.add("import math")
+        return self._call("math.erf", expr)
+
+
+def _function_printer(np_name):
+    def _print(self, expr):
+        return self._call(np_name, expr)
+    return _print
+
+
+for _cls, _np_name in NUMPY_FUNCTIONS.items():
+    setattr(PythonPrinter, f"_print_{_cls}", _function_printer(_np_name))
+
+
+class NumPyPrinter(PythonPrinter):
+    """Array code: the same lines as ``python``, made safe for in-place ``+=`` on arrays.
+
+    A line whose right side is a bare name copies it (``dx = dxpy.copy()``) when the
+    name is later accumulated into or returned, so ``dx += ...`` can never change
+    ``dxpy``, and no returned array is an input or another returned array;
+    a line whose right side is a bare number makes it a NumPy scalar, so every
+    value has ``.copy()``.
+    """
+
+    target = "numpy"
+
+    def prepare(self, stmts: list[Stmt], returned) -> None:
+        """Note which names must own their array: those accumulated into, and those returned."""
+        self.owners = set(returned) | {s.target for s in stmts if s.accumulate}
+
+    def rhs(self, stmt: Stmt) -> str:
+        text = self.expr(stmt.expr)
+        if isinstance(stmt.expr, sp.Symbol) and not stmt.accumulate and stmt.target in self.owners:
+            return f"{text}.copy()"
+        if not stmt.expr.free_symbols:
+            return f"np.float64({text})"
+        return text
+
+    def _print_erf(self, expr) -> str:
+        self.imports.add("import math")
+        self.helpers["erf"] = "erf = np.vectorize(math.erf, otypes=[np.float64])  # NumPy has no erf ufunc"
+        return self._call("erf", expr)
+
+
+PRINTERS = {"python": PythonPrinter, "numpy": NumPyPrinter}

@@ -1,0 +1,258 @@
+"""Runtime: cache emitted modules on disk under a content hash, load them, call them.
+
+The cache key is computed from the request (bpc's own code, the source text,
+target, wrt, limits), so a module already in the cache is loaded without
+parsing or generating anything. Files are written atomically (temporary file
++ rename) and end with a checksum line; a file whose checksum does not match
+is never executed, but regenerated.
+"""
+from __future__ import annotations
+
+import builtins
+import hashlib
+import os
+import sys
+import tempfile
+import types
+import warnings
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from . import __version__
+from .errors import BpcError
+
+TARGETS = ("python", "numpy")
+_CHECKSUM_PREFIX = "# bpc-sha256: "
+_loaded: dict[tuple[str, str], "GradFunction"] = {}
+
+
+class GradFunction:
+    """A compiled formula: ``value, grads = g(*inputs)``, grads ordered like ``g.wrt``."""
+
+    def __init__(self, module, source_obj, target, path, limits, graph=None):
+        self._module = module
+        self._fn = getattr(module, module.ENTRY)
+        self.inputs: tuple[str, ...] = tuple(module.INPUTS)
+        self.wrt: tuple[str, ...] = tuple(module.WRT)
+        self.target = target
+        self.path = path
+        self._source_obj = source_obj
+        self._limits = limits
+        self._graph = graph
+
+    @property
+    def source(self) -> str:
+        """The emitted module, as text."""
+        return self._module.__bpc_source__
+
+    @property
+    def graph(self):
+        """The staged forward graph (rebuilt from the source when loaded from the cache)."""
+        if self._graph is None:
+            from .graph import build
+            from .parse import parse
+
+            self._graph = build(parse(self._source_obj, self._limits))
+        return self._graph
+
+    def __call__(self, *args, **kwargs):
+        values = self._bind(args, kwargs)
+        if self.target == "python":
+            for name, value in zip(self.inputs, values):
+                if np.ndim(value) != 0:
+                    raise BpcError(f"input {name!r} must be a scalar on the python target "
+                                   f"(got shape {np.shape(value)})", hint="use target='numpy' for arrays")
+        return self._fn(*values)
+
+    def _bind(self, args, kwargs) -> list:
+        if len(args) > len(self.inputs):
+            raise TypeError(f"takes {len(self.inputs)} inputs ({', '.join(self.inputs)}), got {len(args)}")
+        values = dict(zip(self.inputs, args))
+        for name, value in kwargs.items():
+            if name not in self.inputs:
+                raise TypeError(f"unknown input {name!r} (inputs: {', '.join(self.inputs)})")
+            if name in values:
+                raise TypeError(f"input {name!r} given twice")
+            values[name] = value
+        missing = [n for n in self.inputs if n not in values]
+        if missing:
+            raise TypeError(f"missing value for input {missing[0]!r} (inputs: {', '.join(self.inputs)})")
+        return [values[n] for n in self.inputs]
+
+    def __repr__(self) -> str:
+        return f"<bpc {self.target} gradient of {self._module.ENTRY[:-len('_and_grad')]} w.r.t. {', '.join(self.wrt)}>"
+
+
+@lru_cache(maxsize=None)
+def _code_fingerprint() -> str:
+    """Hash of bpc's own code and templates: a changed compiler never reuses old modules."""
+    from .emit import templates_dir
+
+    digest = hashlib.sha256(__version__.encode())
+    files = sorted(Path(__file__).resolve().parent.glob("*.py")) + sorted(templates_dir().glob("*.j2"))
+    for path in files:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _source_text(source) -> tuple[str, str]:
+    if isinstance(source, str):
+        return "text", source
+    if callable(source) and hasattr(source, "__code__"):
+        import inspect
+
+        try:
+            return "function", inspect.getsource(source)
+        except (OSError, TypeError):
+            return "function", repr(source)   # parse() reports the real problem
+    import sympy
+
+    if isinstance(source, sympy.Basic):
+        return "sympy", sympy.srepr(source)
+    raise BpcError(f"cannot compile an object of type {type(source).__name__}",
+                   hint="pass a formula string, a def function or a SymPy expression")
+
+
+def _normalize_wrt(wrt):
+    if wrt is None:
+        return None
+    if isinstance(wrt, str):
+        wrt = [w.strip() for w in wrt.split(",") if w.strip()]
+    return tuple(wrt)
+
+
+def default_cache_dir() -> Path:
+    if os.environ.get("BPC_CACHE_DIR"):
+        return Path(os.environ["BPC_CACHE_DIR"])
+    home = Path.home()
+    if sys.platform == "darwin":
+        return home / "Library" / "Caches" / "bpc"
+    if os.name == "nt":
+        return Path(os.environ.get("LOCALAPPDATA", home / "AppData" / "Local")) / "bpc" / "cache"
+    return Path(os.environ.get("XDG_CACHE_HOME") or home / ".cache") / "bpc"
+
+
+def _writable_dir(preferred: Path) -> Path | None:
+    """The cache directory, or a per-user temporary one (with a warning), or None (in memory)."""
+    fallback = Path(tempfile.gettempdir()) / f"bpc-cache-{getattr(os, 'getuid', lambda: 'user')()}"
+    for i, candidate in enumerate((preferred, fallback)):
+        try:
+            candidate.mkdir(parents=True, exist_ok=True)
+            probe = tempfile.NamedTemporaryFile(dir=candidate, prefix=".probe-", delete=True)
+            probe.close()
+        except OSError as err:
+            nxt = f"using {fallback}" if i == 0 else "keeping generated modules in memory"
+            warnings.warn(f"bpc: cache directory {candidate} is not writable ({err.strerror}); {nxt}",
+                          RuntimeWarning, stacklevel=4)
+            continue
+        return candidate
+    return None
+
+
+def _with_checksum(text: str) -> str:
+    return text + _CHECKSUM_PREFIX + hashlib.sha256(text.encode("utf-8")).hexdigest() + "\n"
+
+
+def _verified(data: str) -> str | None:
+    """The module text if its checksum line matches, else None."""
+    body, sep, last = data.rstrip("\n").rpartition("\n")
+    if not sep or not last.startswith(_CHECKSUM_PREFIX):
+        return None
+    body += "\n"
+    if hashlib.sha256(body.encode("utf-8")).hexdigest() != last[len(_CHECKSUM_PREFIX):]:
+        return None
+    return body
+
+
+def _write_atomic(path: Path, text: str) -> bool:
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".py", dir=path.parent)
+    except OSError:
+        return False
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+        return True
+    except OSError:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        return False
+
+
+def _load(text: str, path: str, name: str) -> types.ModuleType:
+    """Execute bpc-generated module text (already checksum-verified) as a fresh module."""
+    module = types.ModuleType(name)
+    module.__file__ = path
+    module.__bpc_source__ = text
+    code = builtins.compile(text, path, "exec", dont_inherit=True)
+    exec(code, module.__dict__)  # noqa: S102 - only bpc's own generated, verified code
+    sys.modules[name] = module
+    return module
+
+
+def generate(source, wrt=None, target="python", limits=None):
+    """Run the pipeline without touching the cache: returns (module text, graph)."""
+    from .backward import backward, forward
+    from .emit import emit
+    from .graph import build
+    from .parse import parse
+
+    graph = build(parse(source, limits))
+    wrt = _normalize_wrt(wrt)
+    if wrt is None:
+        wrt = graph.inputs
+    for name in wrt:
+        if name not in graph.inputs:
+            raise BpcError(f"wrt names {name!r}, which is not an input",
+                           hint=f"inputs are: {', '.join(graph.inputs) or '(none)'}")
+    if len(set(wrt)) != len(wrt):
+        raise BpcError(f"wrt lists a name twice: {', '.join(wrt)}")
+    idents = tuple(graph.ident(name) for name in wrt)
+    text = emit(graph, forward(graph), backward(graph, idents), idents, target)
+    return text, graph
+
+
+def compile(source, wrt=None, target="python", cache_dir=None, limits=None) -> GradFunction:  # noqa: A001
+    """Compile ``source`` (formula text, staged program, def function or SymPy expression).
+
+    ``wrt``: input names to differentiate with respect to (default: every input,
+    in order of first appearance). ``target``: ``"python"`` or ``"numpy"``.
+    ``cache_dir``: where emitted modules are kept (else ``$BPC_CACHE_DIR``, else
+    the per-user cache directory). ``limits``: a ``compiler.Limits``.
+    """
+    if target not in TARGETS:
+        raise BpcError(f"unknown target {target!r}", hint=f"choose one of: {', '.join(TARGETS)}")
+    kind, text = _source_text(source)
+    wrt_key = _normalize_wrt(wrt)
+    key = hashlib.sha256("\0".join(
+        [_code_fingerprint(), target, kind, text, repr(wrt_key), repr(limits)]).encode("utf-8")).hexdigest()[:32]
+    directory = _writable_dir(Path(cache_dir) if cache_dir is not None else default_cache_dir())
+    memo_key = (str(directory), key)
+    if memo_key in _loaded:
+        return _loaded[memo_key]
+    name = f"bpc_{key}"
+    path = directory / f"{name}.py" if directory is not None else None
+    module_text = graph = None
+    if path is not None and path.exists():
+        try:
+            module_text = _verified(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError):
+            module_text = None
+        if module_text is None:
+            warnings.warn(f"bpc: cached module {path} is damaged or was edited; regenerating it",
+                          RuntimeWarning, stacklevel=2)
+    if module_text is None:
+        module_text, graph = generate(source, wrt, target, limits)
+        if path is not None and not _write_atomic(path, _with_checksum(module_text)):
+            warnings.warn(f"bpc: could not write {path}; using the module from memory", RuntimeWarning, stacklevel=2)
+            path = None
+    module = _load(module_text, str(path) if path is not None else f"<bpc {name}>", name)
+    result = GradFunction(module, source, target, path, limits, graph)
+    _loaded[memo_key] = result
+    return result

@@ -77,6 +77,17 @@ class tie_step(sp.Function):
         return sp.Piecewise((1, a > b), (sp.S.Half, sp.Eq(a, b)), (0, True))
 
 
+class pow_dbase(sp.Function):
+    """Derivative of out = a**b w.r.t. a: b*a**(b - 1), taken as 0 where b == 0
+    (PyTorch's convention, so 0**0 has a finite base gradient)."""
+
+    nargs = 2
+
+    @staticmethod
+    def reference(a, b):
+        return b * a ** (b - 1)
+
+
 class pow_dexp(sp.Function):
     """Derivative of out = a**b w.r.t. b: out*log(a), taken as 0 where a == 0 and b >= 0
     (PyTorch's convention, so 0**2 has a finite exponent gradient)."""
@@ -89,7 +100,7 @@ class pow_dexp(sp.Function):
 
 
 # SymPy-native spellings of every bpc-only function, for oracles in tests.
-REFERENCE = {cls: cls.reference for cls in (sigmoid, relu, softplus, step, tie_step, pow_dexp)}
+REFERENCE = {cls: cls.reference for cls in (sigmoid, relu, softplus, step, tie_step, pow_dbase, pow_dexp)}
 
 
 def to_reference(expr: sp.Expr) -> sp.Expr:

@@ -83,14 +83,14 @@ _FORBIDDEN = {
     ast.Attribute: "attribute access", ast.Subscript: "subscripts", ast.Lambda: "lambda expressions",
     ast.ListComp: "comprehensions", ast.SetComp: "comprehensions", ast.DictComp: "comprehensions",
     ast.GeneratorExp: "comprehensions", ast.Compare: "comparisons", ast.BoolOp: "'and'/'or'",
-    ast.IfExp: "conditional expressions", ast.NamedExpr: "':=' assignments", ast.Await: "await",
-    ast.Yield: "yield", ast.YieldFrom: "yield", ast.List: "lists", ast.Tuple: "tuples", ast.Dict: "dicts",
+    ast.IfExp: "conditional expressions", ast.NamedExpr: "':=' assignments", ast.Await: "await expressions",
+    ast.Yield: "yield expressions", ast.YieldFrom: "yield expressions", ast.List: "lists", ast.Tuple: "tuples", ast.Dict: "dicts",
     ast.Set: "sets", ast.JoinedStr: "strings", ast.Starred: "starred arguments", ast.Slice: "slices",
-    ast.Import: "import", ast.ImportFrom: "import", ast.AugAssign: "augmented assignment (+= etc.)",
+    ast.Import: "import statements", ast.ImportFrom: "import statements", ast.AugAssign: "augmented assignment (+= etc.)",
     ast.AnnAssign: "annotated assignment", ast.For: "loops", ast.While: "loops", ast.If: "if statements",
     ast.With: "with statements", ast.Try: "try statements", ast.ClassDef: "class definitions",
-    ast.Delete: "del", ast.Global: "global", ast.Nonlocal: "nonlocal", ast.Raise: "raise",
-    ast.Assert: "assert", ast.Pass: "pass", ast.AsyncFunctionDef: "async functions",
+    ast.Delete: "del statements", ast.Global: "global statements", ast.Nonlocal: "nonlocal statements", ast.Raise: "raise statements",
+    ast.Assert: "assert statements", ast.Pass: "pass statements", ast.AsyncFunctionDef: "async functions",
 }
 _MAX_EXACT_INT = 2**53
 
@@ -312,8 +312,9 @@ class _TextParser:
         func = node.func
         if not isinstance(func, ast.Name):
             if isinstance(func, ast.Attribute):
+                known = func.attr in FUNCTIONS
                 raise self.error("attribute access is not allowed", func,
-                                 hint=f"call the function by its bare name, e.g. {func.attr}(x)")
+                                 hint=f"write {func.attr}(...) without a module prefix" if known else None)
             raise self.error("only named functions can be called", func)
         name = func.id
         if name not in FUNCTIONS:

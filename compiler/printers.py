@@ -102,6 +102,11 @@ class PythonPrinter(StrPrinter):
         a, b = (self._print(x) for x in expr.args)
         return f"(({a} > {b}) + 0.5*({a} == {b}))"
 
+    def _print_pow_dbase(self, expr) -> str:
+        a, b = (self.parenthesize(x, PRECEDENCE["Pow"]) for x in expr.args)
+        # adding (b == 0) to the exponent turns b*a**(b - 1) into 0*a**0 = 0 where b == 0
+        return self._wrap(expr, f"{b}*{a}**({b} - 1 + ({b} == 0))")
+
     def _print_pow_dexp(self, expr) -> str:
         a, b, out = expr.args
         pa, pb, pout = self._print(a), self._print(b), self.parenthesize(out, precedence(sp.Mul(2, 3, evaluate=False)))

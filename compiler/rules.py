@@ -9,8 +9,9 @@ derivatives written with the inputs ``a, b`` and the saved forward output
 
 Integer constant powers (``powi``) are their own row, so ``x**2`` never
 evaluates ``log(x)``. Points where a primitive is not differentiable follow
-PyTorch: relu'(0) = 0, abs'(0) = 0, max/min split a tie evenly, and the
-exponent gradient of ``0**b`` with b >= 0 is 0.
+PyTorch: relu'(0) = 0, abs'(0) = 0, max/min split a tie evenly, for ``a**b``
+the base gradient is 0 where b == 0 and the exponent gradient is 0 where
+a == 0 and b >= 0.
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from typing import Callable
 import sympy as sp
 from sympy.codegen.cfunctions import expm1, log1p
 
-from .functions import pow_dexp, relu, sigmoid, softplus, step, tie_step
+from .functions import pow_dbase, pow_dexp, relu, sigmoid, softplus, step, tie_step
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ _ROWS = [
     # a**c with c a real constant
     _row("powc", lambda a, c: a**c,               lambda a, c, out: (c * a**(c - 1), out * sp.log(a)),          (POS, (0.5, 0.5)),        "{0}pow"),
     # a**b with both inputs variable
-    _row("pow",  lambda a, b: a**b,               lambda a, b, out: (b * a**(b - 1), pow_dexp(a, b, out)),      (POS, (-2.0, 2.0)),       "{0}pow{1}"),
+    _row("pow",  lambda a, b: a**b,               lambda a, b, out: (pow_dbase(a, b), pow_dexp(a, b, out)),       (POS, (-2.0, 2.0)),       "{0}pow{1}"),
     _row("sqrt", lambda a: sp.sqrt(a),            lambda a, out: (1 / (2 * out),),                              (POS,),                   "sqrt{0}"),
     _row("exp",  lambda a: sp.exp(a),             lambda a, out: (out,),                                        ((-5.0, 5.0),),           "exp{0}"),
     _row("expm1", lambda a: expm1(a),             lambda a, out: (out + 1,),                                    ((-5.0, 5.0),),           "expm1{0}"),

@@ -1,0 +1,21 @@
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cache_dir(tmp_path_factory):
+    """Every test compiles into a fresh cache directory, never the user's."""
+    path = tmp_path_factory.mktemp("bpc-cache")
+    old = os.environ.get("BPC_CACHE_DIR")
+    os.environ["BPC_CACHE_DIR"] = str(path)
+    yield path
+    if old is None:
+        os.environ.pop("BPC_CACHE_DIR", None)
+    else:
+        os.environ["BPC_CACHE_DIR"] = old

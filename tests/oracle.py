@@ -1,0 +1,37 @@
+"""Independent reference values: SymPy's own differentiation, evaluated at 30 digits."""
+import math
+
+import mpmath
+import sympy as sp
+
+from compiler.functions import to_reference
+
+DIGITS = 30
+
+
+def value(expr, point: dict) -> float:
+    """``expr`` (bpc functions rewritten to SymPy's) at ``point`` ({Symbol: float})."""
+    v = to_reference(expr).evalf(DIGITS, subs=point)
+    if not v.is_real:
+        return math.nan
+    return float(v)
+
+
+def gradient(expr, symbols, point: dict) -> list[float]:
+    ref = to_reference(expr)
+    return [value(sp.diff(ref, s), point) for s in symbols]
+
+
+def fd(expr, symbol, point: dict) -> float:
+    """Finite difference computed by mpmath at high precision (no float64 rounding)."""
+    ref = to_reference(expr)
+    others = {k: v for k, v in point.items() if k != symbol}
+    f = sp.lambdify(symbol, ref.subs(others), modules="mpmath")
+    with mpmath.workdps(DIGITS):
+        return float(mpmath.diff(f, mpmath.mpf(point[symbol])))
+
+
+def rel_err(a: float, n: float) -> float:
+    if a == n:
+        return 0.0
+    return abs(a - n) / max(abs(a), abs(n))

@@ -1,0 +1,94 @@
+"""Edge inputs: IEEE results (inf, nan), never an exception or a warning, on every target.
+
+Expected values are written out by hand from IEEE 754 arithmetic and the
+conventions in the README (relu'(0) = 0, abs'(0) = 0, max ties split).
+"""
+import math
+import warnings
+
+import numpy as np
+import pytest
+
+import compiler
+
+inf, nan = math.inf, math.nan
+
+#  formula            inputs           value          gradient
+EDGES = [
+    ("exp(x)",        (710.0,),        inf,           (inf,)),
+    ("exp(x)",        (-inf,),         0.0,           (0.0,)),
+    ("exp(x)",        (nan,),          nan,           (nan,)),
+    ("log(x)",        (0.0,),          -inf,          (inf,)),
+    ("log(x)",        (-1.0,),         nan,           (-1.0,)),
+    ("log(x)",        (inf,),          inf,           (0.0,)),
+    ("1/x",           (0.0,),          inf,           (-inf,)),
+    ("x/y",           (1.0, 0.0),      inf,           (inf, -inf)),
+    ("x/y",           (0.0, 0.0),      nan,           (inf, nan)),
+    ("sigmoid(x)",    (710.0,),        1.0,           (0.0,)),
+    ("sigmoid(x)",    (-710.0,),       0.0,           (0.0,)),
+    ("sigmoid(x)",    (inf,),          1.0,           (0.0,)),
+    ("sigmoid(x)",    (-inf,),         0.0,           (0.0,)),
+    ("softplus(x)",   (710.0,),        710.0,         (1.0,)),
+    ("softplus(x)",   (1e308,),        1e308,         (1.0,)),
+    ("softplus(x)",   (-inf,),         0.0,           (0.0,)),
+    ("x**2",          (1e308,),        inf,           (inf,)),
+    ("x**2",          (-1e308,),       inf,           (-inf,)),
+    ("x**2",          (-1.0,),         1.0,           (-2.0,)),
+    ("x**3",          (0.0,),          0.0,           (0.0,)),
+    ("x**-1",         (0.0,),          inf,           (-inf,)),
+    ("x**0.5",        (-1.0,),         nan,           (nan,)),
+    ("x**y",          (0.0, 2.0),      0.0,           (0.0, 0.0)),
+    ("x**y",          (0.0, 0.0),      1.0,           (0.0, 0.0)),
+    ("x**y",          (-8.0, 1/3),     nan,           (nan, nan)),
+    ("sqrt(x)",       (0.0,),          0.0,           (inf,)),
+    ("sqrt(x)",       (-1.0,),         nan,           (nan,)),
+    ("tanh(x)",       (710.0,),        1.0,           (0.0,)),
+    ("cosh(x)",       (711.0,),        inf,           (inf,)),
+    ("sinh(x)",       (-711.0,),       -inf,          (inf,)),
+    ("expm1(x)",      (710.0,),        inf,           (inf,)),
+    ("log1p(x)",      (-1.0,),         -inf,          (inf,)),
+    ("asin(x)",       (2.0,),          nan,           (nan,)),
+    ("sin(x)",        (inf,),          nan,           (nan,)),
+    ("atan(x)",       (inf,),          math.pi / 2,   (0.0,)),
+    ("erf(x)",        (inf,),          1.0,           (0.0,)),
+    ("relu(x)",       (0.0,),          0.0,           (0.0,)),
+    ("abs(x)",        (0.0,),          0.0,           (0.0,)),
+    ("max(x, y)",     (1.0, 1.0),      1.0,           (0.5, 0.5)),
+    ("min(x, y)",     (2.0, 2.0),      2.0,           (0.5, 0.5)),
+    ("x*y",           (0.0, inf),      nan,           (inf, 0.0)),
+    ("x - x",         (inf,),          nan,           (0.0,)),
+]
+
+
+def same(a, b) -> bool:
+    a, b = float(a), float(b)
+    return (math.isnan(a) and math.isnan(b)) or a == b
+
+
+@pytest.mark.parametrize("target", ["python", "numpy"])
+@pytest.mark.parametrize("formula,inputs,value,grad", EDGES, ids=[f"{e[0]}@{e[1]}" for e in EDGES])
+def test_edge_inputs(formula, inputs, value, grad, target):
+    g = compiler.compile(formula, target=target)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        f, grads = g(*inputs)
+    assert same(f, value), (f, value)
+    assert all(same(a, b) for a, b in zip(grads, grad)), (grads, grad)
+
+
+def test_numpy_edge_arrays_match_python_pointwise():
+    special = np.array([0.0, -0.0, inf, -inf, nan, 1e308, -1e308, 710.0, -710.0, 5e-324, 1.0, -1.0])
+    x, y = np.meshgrid(special, special)
+    x, y = x.ravel(), y.ravel()
+    for formula in ("(x + sigmoid(y)) / (sigmoid(x) + (x + y)**2)", "softplus(x) * tanh(y) - exp(x - y)",
+                    "sqrt(x**2 + y**2) + atan2(y, x) + max(x, y) + relu(y) + abs(x)"):
+        gn = compiler.compile(formula, target="numpy")
+        gp = compiler.compile(formula, target="python")
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            f, grads = gn(x, y)
+            for i in range(len(x)):
+                fp, gradsp = gp(x[i], y[i])
+                assert same(f[i], fp), (formula, x[i], y[i])
+                for a, b in zip(grads, gradsp):
+                    assert same(a[i], b), (formula, x[i], y[i], a[i], b)

@@ -1,0 +1,173 @@
+"""The front end: what it accepts, and one clear error line for everything it refuses."""
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import sympy as sp
+
+import compiler
+from compiler.errors import BpcError, LimitError
+from compiler.parse import Const, In, Limits, parse
+
+
+def ops(text):
+    return [(n.op, n.args) for n in parse(text).nodes]
+
+
+def test_caret_is_power_with_power_precedence():
+    # Python reads x^2+1 as x ^ (2+1); bpc must read it as (x**2) + 1
+    assert ops("x^2+1") == ops("x**2+1")
+    assert ops("2*x^3") == ops("2*x**3")
+
+
+def test_pi_constant_and_exp1():
+    nodes = parse("pi*x + exp(1)").nodes
+    assert nodes[0].args == (Const("pi"), In("x"))
+    assert ("exp", (Const(1),)) in [(n.op, n.args) for n in nodes]
+    g = compiler.compile("pi*x + exp(1)")
+    f, (dx,) = g(2.0)
+    assert f == pytest.approx(2 * 3.141592653589793 + 2.718281828459045, rel=1e-15)
+    assert dx == pytest.approx(3.141592653589793, rel=1e-15)
+
+
+def test_unicode_identifiers():
+    g = compiler.compile("sin(θ)*α + α^2")
+    assert g.inputs == ("θ", "α")
+    f, (dθ, dα) = g(θ=0.5, α=2.0)
+    assert dθ == pytest.approx(2 * 0.8775825618903728, rel=1e-15)
+    assert dα == pytest.approx(0.479425538604203 + 4.0, rel=1e-15)
+    assert "dθ" in g.source
+
+
+def test_inputs_in_order_of_first_appearance():
+    assert compiler.compile("b*c + a + b").inputs == ("b", "c", "a")
+
+
+def test_staged_program_with_comments_and_blank_lines():
+    src = "# a comment\n\na = x * y   # product\n\nb = sin(a)\n"
+    p = parse(src)
+    assert p.kind == "program"
+    assert [n.name for n in p.nodes] == ["a", "b"]
+    assert p.nodes[p.output].name == "b"
+
+
+def test_staged_program_may_end_with_return():
+    p = parse("a = x * y\nreturn a + 1")
+    assert p.nodes[p.output].op == "add"
+
+
+def test_function_form():
+    def loss(w, b, unused):
+        """Docstring is allowed."""
+        z = w * 2 + b
+        return z**2
+
+    g = compiler.compile(loss)
+    assert g.inputs == ("w", "b", "unused")
+    f, (dw, db, du) = g(1.0, 0.5, 7.0)
+    assert (f, dw, db, du) == (6.25, 10.0, 5.0, 0.0)
+    assert "def loss_and_grad" in g.source
+
+
+def test_sympy_expression():
+    x, y = sp.symbols("x y")
+    g = compiler.compile(sp.sin(x * y) / (1 + x**2) - 3 * y)
+    f, grads = g(x=0.5, y=2.0)
+    ref = sp.sin(x * y) / (1 + x**2) - 3 * y
+    for s, got in zip([sp.Symbol(n) for n in g.wrt], grads):
+        assert got == pytest.approx(float(sp.diff(ref, s).subs({x: 0.5, y: 2.0})), rel=1e-14)
+
+
+@pytest.mark.parametrize("src,message", [
+    ("x.real", "attribute access is not allowed at 1:1"),
+    ("__import__('os').system('echo hi')", "attribute access is not allowed at 1:1"),
+    ("__import__('os')", "unknown function '__import__' at 1:1"),
+    ("np.exp(x)", "attribute access is not allowed at 1:1 — write exp(...) without a module prefix"),
+    ("(lambda: 1)()", "only named functions can be called"),
+    ("[x for x in y]", "comprehensions are not allowed at 1:1"),
+    ("'abc' + x", "strings are not allowed at 1:1"),
+    ("x[0]", "subscripts are not allowed at 1:1"),
+    ("max(x, y, key=abs)", "keyword arguments are not allowed at 1:11"),
+    ("x + sigmod(y)", "unknown function 'sigmod' at 1:5 — did you mean 'sigmoid'?"),
+    ("x +", "syntax error"),
+    ("x % 2", "operator '%' is not supported at 1:1"),
+    ("x if y else 2", "conditional expressions are not allowed"),
+    ("x < y", "comparisons are not allowed"),
+    ("import os", "import statements are not allowed"),
+    ("exp(x, y)", "exp takes 1 argument, got 2 at 1:1"),
+    ("a = x\na = y", "name 'a' is assigned twice (first on line 1) at 2:1"),
+    ("y = x + 1\nx = 2", "name 'x' is an input"),
+    ("exp + 1", "'exp' is a function"),
+    ("x + 1j", "complex numbers are not supported"),
+    ("True * x", "True is not a number"),
+    ("x += 1", "augmented assignment"),
+    ("2**10**10 * x", "constant expression does not fit in float64"),
+    ("9**9**9", "constant expression does not fit in float64"),
+    ("x + 1 / (1 - 1)", "division by zero in a constant expression"),
+    ("", "empty source"),
+    ("def f(x, y=1):\n    return x", "plain names"),
+    ("b = 1\nreturn b\nc = 2", "return must be the last statement"),
+])
+def test_bad_input_gets_one_clear_line(src, message):
+    with pytest.raises(BpcError) as info:
+        compiler.compile(src)
+    text = str(info.value)
+    assert message in text
+    assert "\n" not in text
+
+
+def test_huge_and_deep_inputs_are_refused_quickly():
+    started = time.perf_counter()
+    cases = [
+        "x + " * 2_600_000 + "x",                # 10 MB source
+        "(" * 10_000 + "x" + ")" * 10_000,        # 10,000 nested parentheses
+        "sin(" * 10_000 + "x" + ")" * 10_000,     # 10,000 nested calls
+        "-" * 10_000 + "x",                       # 10,000 unary minus signs
+        "x**" * 10_000 + "x",                     # 10,000-deep right-nested powers
+        "x" + "+x" * 200_001,                     # more nodes than allowed
+    ]
+    for src in cases:
+        with pytest.raises(LimitError):
+            compiler.compile(src)
+    assert time.perf_counter() - started < 30
+
+
+def test_depth_limit_is_configurable():
+    src = "-" * 50 + "x"
+    compiler.compile(src)
+    with pytest.raises(LimitError, match="nested more than 20 levels"):
+        compiler.compile(src, limits=Limits(max_depth=20))
+
+
+def test_long_chains_are_not_nesting():
+    g = compiler.compile("+".join(["x"] * 400))
+    assert g(1.0) == (400.0, (400.0,))
+
+
+def test_nothing_is_executed(tmp_path):
+    """Malicious text never runs: a canary file it would create stays absent."""
+    canary = tmp_path / "canary"
+    payloads = [
+        f"__import__('os').system('touch {canary}')",
+        f"exec(\"open('{canary}', 'w')\")",
+        f"eval(\"open('{canary}', 'w')\")",
+        f"open('{canary}', 'w')",
+        f"x = 1\n# \"\"\"\nimport os; os.system('touch {canary}')",
+        f"x + 1  # \"\"\"; import os; os.system('touch {canary}') #",
+        f"y = x\n# '''\\\nz = __import__('os').system('touch {canary}')",
+    ]
+    for src in payloads:
+        try:
+            g = compiler.compile(src)
+            g(*[1.0] * len(g.inputs))
+        except BpcError:
+            pass
+        assert not canary.exists(), src
+
+
+def test_comments_never_reach_the_emitted_module():
+    src = "f = x * 2  # \"\"\" import os \"\"\""
+    g = compiler.compile(src)
+    assert "import os" not in g.source

@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
-
 import jinja2
 
 from . import __version__
@@ -11,17 +9,9 @@ from .backward import Stmt
 from .graph import Graph
 from .naming import entry_name
 from .printers import PRINTERS
+from .runtime import templates_dir
 
 TARGETS = ("python", "numpy")
-
-
-def templates_dir() -> Path:
-    """Installed: ``compiler/templates``; source checkout: ``templates/`` beside ``compiler/``."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "templates", here.parent / "templates"):
-        if candidate.is_dir():
-            return candidate
-    raise FileNotFoundError(f"bpc templates not found next to {here}")
 
 
 @lru_cache(maxsize=None)

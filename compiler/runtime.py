@@ -85,11 +85,18 @@ class GradFunction:
         return f"<bpc {self.target} gradient of {self._module.ENTRY[:-len('_and_grad')]} w.r.t. {', '.join(self.wrt)}>"
 
 
+def templates_dir() -> Path:
+    """Installed: ``compiler/templates``; source checkout: ``templates/`` beside ``compiler/``."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "templates", here.parent / "templates"):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError(f"bpc templates not found next to {here}")
+
+
 @lru_cache(maxsize=None)
 def _code_fingerprint() -> str:
     """Hash of bpc's own code and templates: a changed compiler never reuses old modules."""
-    from .emit import templates_dir
-
     digest = hashlib.sha256(__version__.encode())
     files = sorted(Path(__file__).resolve().parent.glob("*.py")) + sorted(templates_dir().glob("*.j2"))
     for path in files:

@@ -1,0 +1,125 @@
+"""Property-based: random expressions over every primitive, both targets, against sympy.diff.
+
+Hypothesis builds an expression twice: as formula text (what bpc compiles) and
+as a SymPy expression (the oracle, never seen by bpc). Functions with a
+restricted domain get an argument that stays inside it (log(a**2 + 0.5), ...).
+"""
+import math
+
+import numpy as np
+import pytest
+import sympy as sp
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+import compiler
+from oracle import gradient, value
+
+NAMES = ("x", "y", "z")
+SYM = {n: sp.Symbol(n, real=True) for n in NAMES}
+HALF = sp.Rational(1, 2)
+
+
+def sig(e):
+    return 1 / (1 + sp.exp(-e))
+
+
+# name -> (text template, SymPy builder)
+UNARY = {
+    "neg": ("-({0})", lambda a: -a),
+    "exp": ("exp({0})", sp.exp),
+    "expm1": ("expm1({0})", lambda a: sp.exp(a) - 1),
+    "log": ("log(({0})**2 + 0.5)", lambda a: sp.log(a**2 + HALF)),
+    "log1p": ("log1p(({0})^2)", lambda a: sp.log(1 + a**2)),
+    "sqrt": ("sqrt(({0})**2 + 0.5)", lambda a: sp.sqrt(a**2 + HALF)),
+    "sin": ("sin({0})", sp.sin),
+    "cos": ("cos({0})", sp.cos),
+    "tan": ("tan(tanh({0}))", lambda a: sp.tan(sp.tanh(a))),
+    "asin": ("asin(0.9*tanh({0}))", lambda a: sp.asin(sp.Rational(9, 10) * sp.tanh(a))),
+    "acos": ("acos(0.9*tanh({0}))", lambda a: sp.acos(sp.Rational(9, 10) * sp.tanh(a))),
+    "atan": ("atan({0})", sp.atan),
+    "sinh": ("sinh({0})", sp.sinh),
+    "cosh": ("cosh({0})", sp.cosh),
+    "tanh": ("tanh({0})", sp.tanh),
+    "erf": ("erf({0})", sp.erf),
+    "abs": ("abs({0})", sp.Abs),
+    "sigmoid": ("sigmoid({0})", sig),
+    "relu": ("relu({0})", lambda a: sp.Max(a, 0)),
+    "softplus": ("softplus({0})", lambda a: sp.log(1 + sp.exp(a))),
+    "sq": ("({0})**2", lambda a: a**2),
+    "cube": ("({0})^3", lambda a: a**3),
+    "powc": ("(({0})**2 + 0.5)**1.5", lambda a: (a**2 + HALF) ** sp.Rational(3, 2)),
+    "recip": ("1/(({0})**2 + 0.5)", lambda a: 1 / (a**2 + HALF)),
+}
+BINARY = {
+    "add": ("({0}) + ({1})", lambda a, b: a + b),
+    "sub": ("({0}) - ({1})", lambda a, b: a - b),
+    "mul": ("({0}) * ({1})", lambda a, b: a * b),
+    "div": ("({0}) / (({1})**2 + 0.5)", lambda a, b: a / (b**2 + HALF)),
+    "pow": ("(({0})**2 + 0.5)**({1})", lambda a, b: (a**2 + HALF) ** b),
+    "atan2": ("atan2({0}, ({1})**2 + 0.5)", lambda a, b: sp.atan2(a, b**2 + HALF)),
+    "max": ("max({0}, {1})", sp.Max),
+    "min": ("min({0}, {1})", sp.Min),
+}
+
+leaves = st.one_of(
+    st.sampled_from(NAMES).map(lambda n: (n, SYM[n])),
+    st.sampled_from([("2", sp.Integer(2)), ("0.5", HALF), ("3", sp.Integer(3)), ("pi", sp.pi)]),
+)
+
+
+def _extend(children):
+    unary = st.tuples(st.sampled_from(sorted(UNARY)), children).map(
+        lambda t: (UNARY[t[0]][0].format(t[1][0]), UNARY[t[0]][1](t[1][1])))
+    binary = st.tuples(st.sampled_from(sorted(BINARY)), children, children).map(
+        lambda t: (BINARY[t[0]][0].format(t[1][0], t[2][0]), BINARY[t[0]][1](t[1][1], t[2][1])))
+    return unary | binary
+
+
+expressions = st.recursive(leaves, _extend, max_leaves=8).filter(
+    lambda e: any(n in e[0] for n in NAMES))
+points = st.lists(st.floats(-1.5, 1.5, allow_nan=False), min_size=3, max_size=3)
+
+
+def close(got: float, want: float) -> bool:
+    """Relative error <= 1e-9; near zero, absolute error <= 1e-12."""
+    return abs(got - want) <= 1e-9 * max(abs(want), 1e-3)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(expressions, points)
+def test_random_expressions_match_sympy_diff(expr, xs):
+    text, ref = expr
+    ref = sp.sympify(ref)
+    assume(ref.free_symbols)
+    point = dict(zip((SYM[n] for n in NAMES), xs))
+    gp = compiler.compile(text, target="python")
+    gn = compiler.compile(text, target="numpy")
+    args = {n: point[SYM[n]] for n in gp.inputs}
+    want_f = value(ref, point)
+    assume(math.isfinite(want_f) and abs(want_f) < 1e12)
+    want = gradient(ref, [SYM[n] for n in gp.wrt], point)
+    assume(all(math.isfinite(w) and abs(w) < 1e12 for w in want))
+    # stay away from kinks (abs, relu, max, min) where the derivative jumps
+    for kink in ref.atoms(sp.Abs, sp.Max, sp.Min):
+        arg = kink.args[0] if isinstance(kink, sp.Abs) else kink.args[0] - kink.args[1]
+        assume(abs(value(arg, point)) > 1e-6)
+
+    f, grads = gp(**args)
+    assert close(f, want_f), (text, args, f, want_f)
+    for name, got, w in zip(gp.wrt, grads, want):
+        assert close(got, w), (text, args, name, got, w)
+
+    # numpy: the same point repeated in an array, plus broadcasting of a scalar input
+    arrays = {n: np.full(3, v) for n, v in args.items()}
+    if len(arrays) > 1:
+        first = next(iter(arrays))
+        arrays[first] = args[first]
+    fn, gn_grads = gn(**arrays)
+    if not arrays:
+        return
+    assert fn.shape == (3,)
+    assert all(close(float(v), want_f) for v in fn)
+    for got, w in zip(gn_grads, want):
+        assert got.shape == (3,)
+        assert all(close(float(v), w) for v in got), (text, args, got, w)

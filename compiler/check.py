@@ -2,7 +2,8 @@
 
 Relative error is CS231n's |a - n| / max(|a|, |n|) (0 when both are 0). The
 finite difference is the five-point central stencil, accurate to O(h^4), with
-h = 1e-3 * max(1, |x|).
+h = 1e-3 * max(|x|, 0.01), which shrinks
+with x so that a step stays well inside domains such as log's.
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ def relative_error(a: float, n: float) -> float:
 
 def finite_difference(value, point: list[float], i: int) -> float:
     """d value / d point[i] by the five-point central stencil; ``value`` maps a list to a float."""
-    h = 1e-3 * max(1.0, abs(point[i]))
+    h = 1e-3 * max(abs(point[i]), 1e-2)
 
     def at(offset):
         shifted = list(point)

@@ -11,7 +11,10 @@ DIGITS = 30
 
 def value(expr, point: dict) -> float:
     """``expr`` (bpc functions rewritten to SymPy's) at ``point`` ({Symbol: float})."""
-    v = to_reference(expr).evalf(DIGITS, subs=point)
+    try:
+        v = to_reference(expr).evalf(DIGITS, subs=point)
+    except (ValueError, TypeError):   # e.g. SymPy cannot decide Max(x, exp(x) - 1) at x = 0
+        return math.nan
     if not v.is_real:
         return math.nan
     return float(v)

@@ -39,7 +39,10 @@ def emit(graph: Graph, forward: list[Stmt], backward: list[Stmt], wrt: tuple[str
     grads = [graph.grad_names[name] for name in wrt]
     printer.prepare(forward + backward, [graph.output, *grads])
     stage_text = {stage.name: str(stage) for stage in graph.stages}
-    forward_lines = [printer.stmt(s) for s in forward]
+    forward_code = [printer.stmt(s) for s in forward]
+    # where the target spells a stage differently (sigmoid, softplus...), say what it computes
+    forward_notes = [str(stage).split(" = ", 1)[1] if str(stage) != code else None
+                     for stage, code in zip(graph.stages, forward_code)]
     backward_code = [printer.stmt(s) for s in backward]
     user = dict(zip(graph.params, graph.inputs))
     notes = [stage_text.get(s.stage) if s.stage else f"{user[_grad_owner(graph, s.target)]} does not reach {graph.output}"
@@ -58,7 +61,7 @@ def emit(graph: Graph, forward: list[Stmt], backward: list[Stmt], wrt: tuple[str
         params=", ".join(graph.params),
         param_list=list(graph.params),
         doc=f"Return {graph.output} and the tuple ({', '.join(grads)}) at the given inputs.",
-        forward=forward_lines,
+        forward=_aligned(forward_code, forward_notes),
         backward=_aligned(backward_code, notes),
         output=graph.output,
         grads=grads,

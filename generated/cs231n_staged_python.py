@@ -17,9 +17,9 @@ def f_and_grad(y, x):
     x = np.float64(x)
     with np.errstate(all="ignore"):
         # forward pass
-        sigy = 1/(1 + np.exp(-y))
+        sigy = 1/(1 + np.exp(-y))  # sigmoid(y)
         num = x + sigy
-        sigx = 1/(1 + np.exp(-x))
+        sigx = 1/(1 + np.exp(-x))  # sigmoid(x)
         xpy = x + y
         xpysqr = xpy**2
         den = sigx + xpysqr

@@ -35,7 +35,7 @@ def f_and_grad(w0, x0, w1, x1, w2):
         w1x1 = w1*x1
         w0x0pw1x1 = w0x0 + w1x1
         t1 = w0x0pw1x1 + w2
-        f = 1/(1 + np.exp(-t1))
+        f = 1/(1 + np.exp(-t1))  # sigmoid(t1)
 
         # backward pass (local gradient * upstream gradient)
         dt1 = f*(1 - f)     # f = sigmoid(t1)

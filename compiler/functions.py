@@ -83,6 +83,12 @@ class pow_dbase(sp.Function):
 
     nargs = 2
 
+    @classmethod
+    def eval(cls, a, b):
+        if b.is_number and b != 0:      # a nonzero constant exponent needs no guard
+            return b * a ** (b - 1)
+        return None
+
     @staticmethod
     def reference(a, b):
         return b * a ** (b - 1)
@@ -93,6 +99,12 @@ class pow_dexp(sp.Function):
     (PyTorch's convention, so 0**2 has a finite exponent gradient)."""
 
     nargs = 3
+
+    @classmethod
+    def eval(cls, a, b, out):
+        if a.is_number and a != 0:      # a nonzero constant base needs no guard
+            return out * sp.log(a)
+        return None
 
     @staticmethod
     def reference(a, b, out):

@@ -51,9 +51,9 @@ def measure(n_ops: int) -> dict:
     graph = build(parse(text))
     t1 = time.perf_counter()
     fwd = forward(graph)
-    bwd = backward(graph, graph.params)
+    bwd = backward(graph, graph.idents)
     t2 = time.perf_counter()
-    module = emit(graph, fwd, bwd, graph.params, "python")
+    module = emit(graph, fwd, bwd, graph.idents, "python")
     t3 = time.perf_counter()
     code = compile(module, "<bench>", "exec")
     namespace: dict = {}

@@ -13,11 +13,13 @@ __version__ = "0.1.0"
 __all__ = ["compile", "BpcError", "ParseError", "LimitError", "Limits", "__version__"]
 
 
-def compile(source, wrt=None, target="python", cache_dir=None, limits=None):  # noqa: A001 - public API name
+def compile(source, wrt=None, target="python", cache_dir=None, limits=None, params=(), reduce=None,  # noqa: A001
+            fastmath=False, parallel=True, dtype="float64"):
     """Compile ``source`` to a callable returning ``(value, grads)``; see ``runtime.compile``."""
     from .runtime import compile as _compile
 
-    return _compile(source, wrt=wrt, target=target, cache_dir=cache_dir, limits=limits)
+    return _compile(source, wrt=wrt, target=target, cache_dir=cache_dir, limits=limits, params=params,
+                    reduce=reduce, fastmath=fastmath, parallel=parallel, dtype=dtype)
 
 
 def __getattr__(name):

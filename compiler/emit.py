@@ -1,7 +1,9 @@
 """Emit: wrap printed statements in a target's Jinja template -> module source text."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
+
 import jinja2
 
 from . import __version__
@@ -11,7 +13,19 @@ from .naming import entry_name
 from .printers import PRINTERS
 from .runtime import templates_dir
 
-TARGETS = ("python", "numpy")
+TARGETS = tuple(PRINTERS)
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to emit: the target, shared parameters and reduction, and Numba's switches."""
+
+    target: str = "python"
+    params: tuple[str, ...] = ()     # identifiers of inputs shared by every point (scalars)
+    reduce: str | None = None        # None | "sum" | "mean" over points
+    fastmath: bool = False           # numba only
+    parallel: bool = True            # numba only
+    dtype: str = "float64"           # numba only: "float64" | "float32"
 
 
 @lru_cache(maxsize=None)
@@ -31,11 +45,14 @@ def _aligned(code: list[str], comments: list[str | None]) -> list[str]:
     return [c if not note else f"{c.ljust(width)}  # {note}" for c, note in zip(code, comments)]
 
 
-def emit(graph: Graph, forward: list[Stmt], backward: list[Stmt], wrt: tuple[str, ...], target: str) -> str:
-    """Render the module for ``target``. ``wrt`` holds identifiers from ``graph.params``."""
-    if target not in PRINTERS:
-        raise ValueError(f"unknown target {target!r}")
-    printer = PRINTERS[target]()
+def emit(graph: Graph, forward: list[Stmt], backward: list[Stmt], wrt: tuple[str, ...],
+         options: Options | str = Options()) -> str:
+    """Render the module. ``wrt`` and ``options.params`` hold identifiers from ``graph.idents``."""
+    if isinstance(options, str):
+        options = Options(target=options)
+    if options.target not in PRINTERS:
+        raise ValueError(f"unknown target {options.target!r}")
+    printer = PRINTERS[options.target]()
     grads = [graph.grad_names[name] for name in wrt]
     printer.prepare(forward + backward, [graph.output, *grads])
     stage_text = {stage.name: str(stage) for stage in graph.stages}
@@ -44,12 +61,17 @@ def emit(graph: Graph, forward: list[Stmt], backward: list[Stmt], wrt: tuple[str
     forward_notes = [str(stage).split(" = ", 1)[1] if str(stage) != code else None
                      for stage, code in zip(graph.stages, forward_code)]
     backward_code = [printer.stmt(s) for s in backward]
-    user = dict(zip(graph.params, graph.inputs))
-    notes = [stage_text.get(s.stage) if s.stage else f"{user[_grad_owner(graph, s.target)]} does not reach {graph.output}"
+    user = dict(zip(graph.idents, graph.inputs))
+    owner = {g: name for name, g in graph.grad_names.items()}
+    notes = [stage_text.get(s.stage) if s.stage else f"{user[owner[s.target]]} does not reach {graph.output}"
              for s in backward]
-    entry = entry_of(graph)
     wrt_users = tuple(user[w] for w in wrt)
-    template = environment().get_template(f"{target}.py.j2")
+    params = [p for p in graph.idents if p in options.params]
+    points = [p for p in graph.idents if p not in options.params]
+    # which results are summed over points: the value and the parameters' gradients
+    reduced = [bool(options.reduce)] + [bool(options.reduce) and w in params for w in wrt]
+    results = [graph.output, *grads]
+    template = environment().get_template(f"{options.target}.py.j2")
     return template.render(
         title=f"Value of {graph.output} and its gradient with respect to {', '.join(wrt_users) or 'nothing'}.",
         version=__version__,
@@ -57,21 +79,26 @@ def emit(graph: Graph, forward: list[Stmt], backward: list[Stmt], wrt: tuple[str
         helpers=[printer.helpers[k] for k in sorted(printer.helpers)],
         inputs=repr(tuple(graph.inputs)),
         wrt=repr(wrt_users),
-        entry=entry,
-        params=", ".join(graph.params),
-        param_list=list(graph.params),
+        params=repr(tuple(user[p] for p in params)),
+        reduce=repr(options.reduce),
+        entry=entry_of(graph),
+        signature=", ".join(graph.idents),
+        args=list(graph.idents),
+        param_args=params,
+        point_args=points,
         doc=f"Return {graph.output} and the tuple ({', '.join(grads)}) at the given inputs.",
         forward=_aligned(forward_code, forward_notes),
         backward=_aligned(backward_code, notes),
         output=graph.output,
         grads=grads,
+        results=list(zip(results, reduced)),
+        mean=options.reduce == "mean",
+        fastmath=options.fastmath,
+        parallel=options.parallel,
+        dtype=options.dtype,
     )
 
 
-def _grad_owner(graph: Graph, grad: str) -> str:
-    return next(name for name, g in graph.grad_names.items() if g == grad)
-
-
 def entry_of(graph: Graph) -> str:
-    taken = set(graph.params) | {s.name for s in graph.stages} | set(graph.grad_names.values())
+    taken = set(graph.idents) | {s.name for s in graph.stages} | set(graph.grad_names.values())
     return entry_name(graph.output, taken)

@@ -34,7 +34,7 @@ class Stage:
 @dataclass(frozen=True)
 class Graph:
     inputs: tuple[str, ...]       # the user's input names, in call order
-    params: tuple[str, ...]       # their identifiers in emitted code (same order)
+    idents: tuple[str, ...]       # their identifiers in emitted code (same order)
     stages: tuple[Stage, ...]
     output: str                   # identifier of the stage whose value is returned
     grad_names: dict              # identifier -> gradient identifier
@@ -44,7 +44,7 @@ class Graph:
         return "\n".join(str(stage) for stage in self.stages)
 
     def ident(self, user_name: str) -> str:
-        return self.params[self.inputs.index(user_name)]
+        return self.idents[self.inputs.index(user_name)]
 
 
 def _plain(expr) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import builtins
 import keyword
+import re
 
 from .parse import Const, In, Program, Ref
 from .rules import RULES
@@ -19,10 +20,12 @@ MAX_LEN = 10
 
 # Names the emitted modules use for their own purposes.
 SCAFFOLD = frozenset({
-    "np", "math", "numba", "nb", "cuda", "prange", "njit", "erf",
-    "INPUTS", "WRT", "OUTPUT", "TARGET", "ENTRY",
-    "_inputs", "_full", "_shape",
+    "np", "math", "os", "numba", "nb", "cuda", "prange", "njit", "erf",
+    "INPUTS", "WRT", "PARAMS", "REDUCE", "OUTPUT", "TARGET", "ENTRY", "DTYPE",
+    "_inputs", "_full", "_total", "_shape", "_n", "_i", "_scale", "_kernel", "_points", "_outputs",
+    "_CACHE", "_flat", "_outs", "_sums", "_arrays", "_totals", "_results", "out",
 })
+_SCAFFOLD_PATTERN = re.compile(r"_[aos]\d+")  # kernel arrays and sums: _a0, _o1, _s2
 RESERVED = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | frozenset(dir(builtins)) | SCAFFOLD
 
 
@@ -33,7 +36,8 @@ class Names:
         self.taken: set[str] = set()
 
     def free(self, name: str) -> bool:
-        return name.isidentifier() and name not in RESERVED and name not in self.taken
+        return (name.isidentifier() and name not in RESERVED and name not in self.taken
+                and not _SCAFFOLD_PATTERN.fullmatch(name))
 
     def claim(self, name: str) -> str:
         self.taken.add(name)

@@ -148,7 +148,7 @@ class _TextParser:
         self.memo: dict[tuple, int] = {}
         self.inputs: dict[str, tuple[int, int]] = {}   # name -> where first used
         self.defined: dict[str, tuple[Operand, int]] = {}  # name -> (operand, line)
-        self.params: tuple[str, ...] | None = None
+        self.fn_params: tuple[str, ...] | None = None
 
     # -- positions -------------------------------------------------------------------------
     def where(self, node) -> tuple[int | None, int | None]:
@@ -210,7 +210,7 @@ class _TextParser:
             if names.count(arg.arg) > 1:
                 raise self.error(f"parameter {arg.arg!r} appears twice", arg)
             self.inputs.setdefault(arg.arg, self.where(arg))
-        self.params = tuple(names)
+        self.fn_params = tuple(names)
         body = list(fn.body)
         if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
                 and isinstance(body[0].value.value, str):
@@ -258,7 +258,7 @@ class _TextParser:
         assert output is not None
         if not isinstance(output, Ref):
             output = self.bind(output, None, last_line, force=True)
-        inputs = self.params if self.params is not None else tuple(self.inputs)
+        inputs = self.fn_params if self.fn_params is not None else tuple(self.inputs)
         return Program(inputs, self.nodes, output.index, None, kind, self.original)
 
     def bind(self, value: Operand, name: str | None, line, force: bool = False) -> Operand:
@@ -383,7 +383,7 @@ class _TextParser:
             return Const("pi")
         if name in self.defined:
             return self.defined[name][0]
-        if self.params is not None and name not in self.params:
+        if self.fn_params is not None and name not in self.fn_params:
             raise self.error(f"name {name!r} is not defined (not a parameter or an earlier assignment)", node)
         self.inputs.setdefault(name, self.where(node))
         return In(name)

@@ -96,7 +96,7 @@ class PythonPrinter(StrPrinter):
         return f"np.logaddexp(0.0, {self._print(expr.args[0])})"
 
     def _print_step(self, expr) -> str:
-        return f"np.heaviside({self._print(expr.args[0])}, 0.0)"
+        return self._wrap(expr, f"1.0*({self._print(expr.args[0])} > 0)")
 
     def _print_tie_step(self, expr) -> str:
         a, b = (self._print(x) for x in expr.args)
@@ -158,4 +158,10 @@ class NumPyPrinter(PythonPrinter):
         return self._call("erf", expr)
 
 
-PRINTERS = {"python": PythonPrinter, "numpy": NumPyPrinter}
+class NumbaPrinter(PythonPrinter):
+    """Scalar code inside a Numba kernel loop: exactly the lines the python target prints."""
+
+    target = "numba"
+
+
+PRINTERS = {"python": PythonPrinter, "numpy": NumPyPrinter, "numba": NumbaPrinter}

@@ -23,7 +23,8 @@ import numpy as np
 from . import __version__
 from .errors import BpcError
 
-TARGETS = ("python", "numpy")
+TARGETS = ("python", "numpy", "numba")
+REDUCTIONS = (None, "sum", "mean")
 _CHECKSUM_PREFIX = "# bpc-sha256: "
 _loaded: dict[tuple[str, str], "GradFunction"] = {}
 
@@ -31,11 +32,13 @@ _loaded: dict[tuple[str, str], "GradFunction"] = {}
 class GradFunction:
     """A compiled formula: ``value, grads = g(*inputs)``, grads ordered like ``g.wrt``."""
 
-    def __init__(self, module, source_obj, target, path, limits, graph=None):
+    def __init__(self, module, source_obj, target, path, limits, graph=None, reduce=None):
         self._module = module
         self._fn = getattr(module, module.ENTRY)
         self.inputs: tuple[str, ...] = tuple(module.INPUTS)
         self.wrt: tuple[str, ...] = tuple(module.WRT)
+        self.params: tuple[str, ...] = tuple(module.PARAMS)
+        self.reduce = reduce
         self.target = target
         self.path = path
         self._source_obj = source_obj
@@ -57,14 +60,50 @@ class GradFunction:
             self._graph = build(parse(self._source_obj, self._limits))
         return self._graph
 
-    def __call__(self, *args, **kwargs):
+    @property
+    def kernel(self):
+        """The Numba dispatcher (numba target only), e.g. for ``g.kernel.stats``."""
+        return getattr(self._module, "_kernel", None)
+
+    def __call__(self, *args, out=None, **kwargs):
         values = self._bind(args, kwargs)
+        for name, value in zip(self.inputs, values):
+            if name in self.params and np.ndim(value) != 0:
+                raise BpcError(f"parameter {name!r} must be a scalar shared by every point "
+                               f"(got shape {np.shape(value)})")
+        if self.target == "numba":
+            return self._fn(*values, out=out)
+        if out is not None:
+            raise BpcError(f"out= is supported by the numba target, not {self.target!r}")
         if self.target == "python":
+            if self.reduce:
+                return self._loop(values)
             for name, value in zip(self.inputs, values):
                 if np.ndim(value) != 0:
                     raise BpcError(f"input {name!r} must be a scalar on the python target "
                                    f"(got shape {np.shape(value)})", hint="use target='numpy' for arrays")
         return self._fn(*values)
+
+    def _loop(self, values):
+        """python target with reduce=: call the scalar function point by point and sum."""
+        points = [i for i, name in enumerate(self.inputs) if name not in self.params]
+        shape = np.broadcast_shapes(*(np.shape(values[i]) for i in points)) if points else ()
+        columns = {i: np.broadcast_to(np.asarray(values[i], dtype=np.float64), shape).reshape(-1) for i in points}
+        n = int(np.prod(shape)) if shape else 1
+        per_point = [name not in self.params for name in self.wrt]
+        total, grad_totals = 0.0, [0.0] * len(self.wrt)
+        grad_arrays = [np.empty(n) for _ in self.wrt]
+        for k in range(n):
+            point = [columns[i][k] if i in columns else values[i] for i in range(len(values))]
+            f, grads = self._fn(*point)
+            total += f
+            for j, d in enumerate(grads):
+                grad_totals[j] += d
+                grad_arrays[j][k] = d
+        scale = 1.0 / n if self.reduce == "mean" else 1.0
+        grads = tuple((grad_arrays[j].reshape(shape) * scale)[()] if per_point[j] else grad_totals[j] * scale
+                      for j in range(len(self.wrt)))
+        return total * scale, grads
 
     def _bind(self, args, kwargs) -> list:
         if len(args) > len(self.inputs):
@@ -203,10 +242,11 @@ def _load(text: str, path: str, name: str) -> types.ModuleType:
     return module
 
 
-def generate(source, wrt=None, target="python", limits=None):
+def generate(source, wrt=None, target="python", limits=None, params=(), reduce=None,
+             fastmath=False, parallel=True, dtype="float64"):
     """Run the pipeline without touching the cache: returns (module text, graph)."""
     from .backward import backward, forward
-    from .emit import emit
+    from .emit import Options, emit
     from .graph import build
     from .parse import parse
 
@@ -220,25 +260,48 @@ def generate(source, wrt=None, target="python", limits=None):
                            hint=f"inputs are: {', '.join(graph.inputs) or '(none)'}")
     if len(set(wrt)) != len(wrt):
         raise BpcError(f"wrt lists a name twice: {', '.join(wrt)}")
+    params = _normalize_wrt(params) or ()
+    for name in params:
+        if name not in graph.inputs:
+            raise BpcError(f"params names {name!r}, which is not an input",
+                           hint=f"inputs are: {', '.join(graph.inputs) or '(none)'}")
     idents = tuple(graph.ident(name) for name in wrt)
-    text = emit(graph, forward(graph), backward(graph, idents), idents, target)
+    options = Options(target, tuple(graph.ident(p) for p in params), reduce, fastmath, parallel, dtype)
+    text = emit(graph, forward(graph), backward(graph, idents), idents, options)
     return text, graph
 
 
-def compile(source, wrt=None, target="python", cache_dir=None, limits=None) -> GradFunction:  # noqa: A001
+def _check_options(target, reduce, fastmath, parallel, dtype):
+    if target not in TARGETS:
+        raise BpcError(f"unknown target {target!r}", hint=f"choose one of: {', '.join(TARGETS)}")
+    if reduce not in REDUCTIONS:
+        raise BpcError(f"unknown reduce {reduce!r}", hint="choose None, 'sum' or 'mean'")
+    if dtype not in ("float64", "float32"):
+        raise BpcError(f"unknown dtype {dtype!r}", hint="choose 'float64' or 'float32'")
+    if target != "numba" and (fastmath or not parallel or dtype != "float64"):
+        raise BpcError("fastmath=, parallel= and dtype= are options of the numba target")
+
+
+def compile(source, wrt=None, target="python", cache_dir=None, limits=None, params=(), reduce=None,  # noqa: A001
+            fastmath=False, parallel=True, dtype="float64") -> GradFunction:
     """Compile ``source`` (formula text, staged program, def function or SymPy expression).
 
     ``wrt``: input names to differentiate with respect to (default: every input,
-    in order of first appearance). ``target``: ``"python"`` or ``"numpy"``.
-    ``cache_dir``: where emitted modules are kept (else ``$BPC_CACHE_DIR``, else
-    the per-user cache directory). ``limits``: a ``compiler.Limits``.
+    in order of first appearance). ``target``: ``"python"``, ``"numpy"`` or
+    ``"numba"``. ``params``: inputs that are scalars shared by every point;
+    ``reduce``: ``"sum"`` or ``"mean"`` makes the value and the parameters'
+    gradients totals over the points. ``fastmath``, ``parallel``, ``dtype``:
+    Numba options. ``cache_dir``: where emitted modules are kept (else
+    ``$BPC_CACHE_DIR``, else the per-user cache directory). ``limits``: a
+    ``compiler.Limits``.
     """
-    if target not in TARGETS:
-        raise BpcError(f"unknown target {target!r}", hint=f"choose one of: {', '.join(TARGETS)}")
+    _check_options(target, reduce, fastmath, parallel, dtype)
     kind, text = _source_text(source)
     wrt_key = _normalize_wrt(wrt)
-    key = hashlib.sha256("\0".join(
-        [_code_fingerprint(), target, kind, text, repr(wrt_key), repr(limits)]).encode("utf-8")).hexdigest()[:32]
+    params = _normalize_wrt(params) or ()
+    request = [target, kind, text, repr(wrt_key), repr(limits), repr(params), repr(reduce),
+               repr(fastmath), repr(parallel), dtype]
+    key = hashlib.sha256("\0".join([_code_fingerprint(), *request]).encode("utf-8")).hexdigest()[:32]
     directory = _writable_dir(Path(cache_dir) if cache_dir is not None else default_cache_dir())
     memo_key = (str(directory), key)
     if memo_key in _loaded:
@@ -255,11 +318,11 @@ def compile(source, wrt=None, target="python", cache_dir=None, limits=None) -> G
             warnings.warn(f"bpc: cached module {path} is damaged or was edited; regenerating it",
                           RuntimeWarning, stacklevel=2)
     if module_text is None:
-        module_text, graph = generate(source, wrt, target, limits)
+        module_text, graph = generate(source, wrt, target, limits, params, reduce, fastmath, parallel, dtype)
         if path is not None and not _write_atomic(path, _with_checksum(module_text)):
             warnings.warn(f"bpc: could not write {path}; using the module from memory", RuntimeWarning, stacklevel=2)
             path = None
     module = _load(module_text, str(path) if path is not None else f"<bpc {name}>", name)
-    result = GradFunction(module, source, target, path, limits, graph)
+    result = GradFunction(module, source, target, path, limits, graph, reduce)
     _loaded[memo_key] = result
     return result

@@ -109,7 +109,7 @@ def test_every_backward_line_names_its_forward_stage():
 
 def test_stmts_object_is_printable():
     graph = build(parse(CS231N))
-    stmts = backward(graph, graph.params)
+    stmts = backward(graph, graph.idents)
     assert str(stmts[0]) == "dnum = invden"
     assert stmts[8].accumulate and stmts[8].target == "dx"
 
@@ -123,5 +123,5 @@ def test_statement_count_is_linear_in_forward_stages():
         a, b = rng.choice("xyzw"), rng.choice("xyzw")
         terms.append(f"{rng.choice(['sin', 'exp', 'tanh', 'sigmoid'])}({a}*{b} + {i})")
     graph = build(parse(" + ".join(terms)))
-    stmts = backward(graph, graph.params)
+    stmts = backward(graph, graph.idents)
     assert (len(graph.stages) + len(stmts)) <= 3.5 * len(graph.stages)

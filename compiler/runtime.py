@@ -237,8 +237,12 @@ def _load(text: str, path: str, name: str) -> types.ModuleType:
     module.__file__ = path
     module.__bpc_source__ = text
     code = builtins.compile(text, path, "exec", dont_inherit=True)
-    exec(code, module.__dict__)  # noqa: S102 - only bpc's own generated, verified code
-    sys.modules[name] = module
+    sys.modules[name] = module      # before exec: Numba's cache looks the module up by name
+    try:
+        exec(code, module.__dict__)  # noqa: S102 - only bpc's own generated, verified code
+    except BaseException:
+        del sys.modules[name]
+        raise
     return module
 
 

@@ -22,3 +22,7 @@ GENERATED = {
     "neuron_numpy": (NEURON, None, "numpy"),
     "fit_line_numpy": (LINE_FIT, "a,b", "numpy"),
 }
+OSCILLATOR = "(A*exp(-b*t)*cos(w*t + phi) - y)**2"
+
+GENERATED["oscillator_numba"] = (OSCILLATOR, "A,b,w,phi", "numba", {"params": ("A", "b", "w", "phi"),
+                                                                    "reduce": "mean"})

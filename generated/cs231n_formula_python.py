@@ -8,6 +8,8 @@ import numpy as np
 
 INPUTS = ('x', 'y')
 WRT = ('x', 'y')
+PARAMS = ()
+REDUCE = None  # the python target is one point per call; bpc sums over points around it
 ENTRY = "f_and_grad"
 
 

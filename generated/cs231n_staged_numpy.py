@@ -8,6 +8,8 @@ import numpy as np
 
 INPUTS = ('y', 'x')
 WRT = ('y', 'x')
+PARAMS = ()
+REDUCE = None
 ENTRY = "f_and_grad"
 
 

@@ -8,6 +8,8 @@ import numpy as np
 
 INPUTS = ('a', 'x', 'b', 'y')
 WRT = ('a', 'b')
+PARAMS = ()
+REDUCE = None
 ENTRY = "f_and_grad"
 
 

@@ -8,6 +8,8 @@ import numpy as np
 
 INPUTS = ('w0', 'x0', 'w1', 'x1', 'w2')
 WRT = ('w0', 'x0', 'w1', 'x1', 'w2')
+PARAMS = ()
+REDUCE = None
 ENTRY = "f_and_grad"
 
 

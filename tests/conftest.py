@@ -19,3 +19,17 @@ def _cache_dir(tmp_path_factory):
         os.environ.pop("BPC_CACHE_DIR", None)
     else:
         os.environ["BPC_CACHE_DIR"] = old
+
+
+def compile_for(source, target, **options):
+    """compile() for a test: the numba target serially, since parallel=True only changes how the
+    same loop body is scheduled and costs twice the Numba compile time (tests/test_numba.py
+    covers parallel=True)."""
+    import compiler
+
+    if target == "numba":
+        options.setdefault("parallel", False)
+    return compiler.compile(source, target=target, **options)
+
+
+TARGETS = ("python", "numpy", "numba")

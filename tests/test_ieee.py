@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import compiler
+from conftest import TARGETS, compile_for
 
 inf, nan = math.inf, math.nan
 
@@ -65,10 +66,10 @@ def same(a, b) -> bool:
     return (math.isnan(a) and math.isnan(b)) or a == b
 
 
-@pytest.mark.parametrize("target", ["python", "numpy"])
+@pytest.mark.parametrize("target", TARGETS)
 @pytest.mark.parametrize("formula,inputs,value,grad", EDGES, ids=[f"{e[0]}@{e[1]}" for e in EDGES])
 def test_edge_inputs(formula, inputs, value, grad, target):
-    g = compiler.compile(formula, target=target)
+    g = compile_for(formula, target)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         f, grads = g(*inputs)
@@ -76,13 +77,14 @@ def test_edge_inputs(formula, inputs, value, grad, target):
     assert all(same(a, b) for a, b in zip(grads, grad)), (grads, grad)
 
 
-def test_numpy_edge_arrays_match_python_pointwise():
+@pytest.mark.parametrize("target", ["numpy", "numba"])
+def test_edge_arrays_match_python_pointwise(target):
     special = np.array([0.0, -0.0, inf, -inf, nan, 1e308, -1e308, 710.0, -710.0, 5e-324, 1.0, -1.0])
     x, y = np.meshgrid(special, special)
     x, y = x.ravel(), y.ravel()
     for formula in ("(x + sigmoid(y)) / (sigmoid(x) + (x + y)**2)", "softplus(x) * tanh(y) - exp(x - y)",
                     "sqrt(x**2 + y**2) + atan2(y, x) + max(x, y) + relu(y) + abs(x)"):
-        gn = compiler.compile(formula, target="numpy")
+        gn = compiler.compile(formula, target=target)
         gp = compiler.compile(formula, target="python")
         with warnings.catch_warnings():
             warnings.simplefilter("error")

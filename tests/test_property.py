@@ -1,4 +1,4 @@
-"""Property-based: random expressions over every primitive, both targets, against sympy.diff.
+"""Property-based: random expressions over every primitive, every target, against sympy.diff.
 
 Hypothesis builds an expression twice: as formula text (what bpc compiles) and
 as a SymPy expression (the oracle, never seen by bpc). Functions with a
@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import compiler
+from conftest import compile_for
 from oracle import gradient, value
 
 NAMES = ("x", "y", "z")
@@ -110,6 +111,7 @@ def test_random_expressions_match_sympy_diff(expr, xs):
     point = dict(zip((SYM[n] for n in NAMES), xs))
     gp = compiler.compile(text, target="python")
     gn = compiler.compile(text, target="numpy")
+    gb = compile_for(text, "numba")
     args = {n: point[SYM[n]] for n in gp.inputs}
     want_f = value(ref, point)
     assume(math.isfinite(want_f) and abs(want_f) < 1e12)
@@ -129,6 +131,11 @@ def test_random_expressions_match_sympy_diff(expr, xs):
     if len(arrays) > 1:
         first = next(iter(arrays))
         arrays[first] = args[first]
+    # numba: the same statements as the python target, so equal to it to 1e-12
+    fb, gb_grads = gb(**{n: np.full(2, v) for n, v in args.items()})
+    for got, ref in zip((fb, *gb_grads), (f, *grads)):
+        assert np.all(np.abs(np.asarray(got) - ref) <= 1e-12 * abs(ref)), (text, args, got, ref)
+
     fn, gn_grads = gn(**arrays)
     if not arrays:
         return

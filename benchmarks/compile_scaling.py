@@ -20,7 +20,9 @@ from pathlib import Path
 import sympy
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 import compiler  # noqa: E402
+from machine import cpu_model  # noqa: E402
 from compiler.backward import backward, forward  # noqa: E402
 from compiler.emit import emit  # noqa: E402
 from compiler.graph import build  # noqa: E402
@@ -75,20 +77,10 @@ def measure(n_ops: int) -> dict:
     }
 
 
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
 def main() -> None:
     measure(SIZES[0])                     # warm-up: first use of SymPy's and Jinja's caches
     rows = [measure(n) for n in SIZES]
-    meta = {"cpu": _cpu_model(), "python": platform.python_version(), "sympy": sympy.__version__, "bpc": compiler.__version__,
+    meta = {"cpu": cpu_model(), "python": platform.python_version(), "sympy": sympy.__version__, "bpc": compiler.__version__,
             "machine": platform.machine(), "processor": platform.processor() or platform.machine()}
     out = Path(__file__).resolve().parent / "results"
     out.mkdir(exist_ok=True)

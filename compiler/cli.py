@@ -134,7 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     def common(p):
         p.add_argument("source", metavar="SOURCE", help="formula, file path, or - for stdin")
-        p.add_argument("--target", default="python", choices=("python", "numpy"))
+        p.add_argument("--target", default="python", choices=("python", "numpy", "numba"))
         p.add_argument("--wrt", default=None, help="comma-separated inputs to differentiate (default: all)")
 
     p = sub.add_parser("compile", help="print or write the emitted module", epilog=_EPILOG)

@@ -106,3 +106,9 @@ def test_errors_are_one_line_with_nonzero_exit(args, fragment):
 def test_ten_megabyte_source_from_stdin_is_refused():
     out = run("compile", "-", stdin="x+" * 5_000_000 + "x")
     assert out.returncode == 2 and "more than 1000000 characters" in out.stderr
+
+
+def test_eval_on_the_numba_target(capsys):
+    assert main(["eval", F1, "--at", "x=3,y=-4", "--json", "--target", "numba"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["grad"]["y"] == pytest.approx(1.5922327514838093, rel=1e-15)

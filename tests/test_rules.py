@@ -94,6 +94,10 @@ def test_each_row_compiles_and_matches_sympy(op, target):
         expected = gradient(ref, [syms[n] for n in g.wrt], subs)
         for got, want in zip(grads, expected):
             assert rel_err(float(got), want) <= 1e-12, (op, target, point, got, want)
+        if target != "python":     # the same statements as the python target: equal to 1e-12
+            fp, grads_p = compiler.compile(text, target="python")(**point)
+            for got, want in zip((f, *grads), (fp, *grads_p)):
+                assert rel_err(float(got), want) <= 1e-12, (op, target, point, got, want)
 
 
 def test_malformed_rule_fails_at_definition():

@@ -18,7 +18,7 @@ import io
 import math
 import textwrap
 import tokenize
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Union
 
 from .errors import LimitError, ParseError
@@ -73,7 +73,6 @@ class Program:
     output_hint: str | None = None  # e.g. the function's name
     kind: str = "formula"         # "formula" | "program" | "function" | "sympy"
     text: str = ""                # the source text, as given
-    positions: dict = field(default_factory=dict)
 
 
 _BINOPS = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div", ast.Pow: "pow", ast.BitXor: "pow"}

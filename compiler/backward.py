@@ -24,6 +24,8 @@ class Stmt:
     expr: sp.Expr
     accumulate: bool = False
     stage: str | None = None      # the forward stage this line comes from
+    local: sp.Expr | None = None  # backward lines: the local gradient ...
+    upstream: sp.Expr | None = None  # ... times this upstream gradient is ``expr``
 
     def __str__(self) -> str:
         from sympy.printing.str import StrPrinter
@@ -75,9 +77,10 @@ def backward(graph: Graph, wrt: tuple[str, ...]) -> list[Stmt]:
                 continue
             if partial == 0:
                 continue
-            contribution = _chain(sp.sympify(partial), upstream[stage.name])
+            local = sp.sympify(partial)
+            contribution = _chain(local, upstream[stage.name])
             target = graph.grad_names[arg.name]
-            stmts.append(Stmt(target, contribution, arg.name in upstream, stage.name))
+            stmts.append(Stmt(target, contribution, arg.name in upstream, stage.name, local, upstream[stage.name]))
             upstream[arg.name] = sp.Symbol(target)
     for name in wrt:
         if name not in upstream:

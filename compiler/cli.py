@@ -124,6 +124,31 @@ def cmd_check(args) -> int:
     return 0 if result.ok else 1
 
 
+def cmd_graph(args) -> int:
+    g = _compile(args)
+    picture = g.graph(at=_point(g, args.at) if args.at else None, local=args.local, max_stages=args.max_stages)
+    if picture.hidden:
+        print(f"bpc: the graph has {len(g.graph.stages)} stages; showing the {args.max_stages} nearest the output "
+              f"({picture.hidden} collapsed; see --max-stages)", file=sys.stderr)
+    if args.output:
+        picture.save(args.output)
+    else:
+        sys.stdout.write(picture.dot)
+    return 0
+
+
+def cmd_explain(args) -> int:
+    g = _compile(args)
+    print(g.explain(_point(g, args.at)).table())
+    return 0
+
+
+def _point(g, text: str) -> dict:
+    point = _parse_at(text)
+    _evaluate(g, point)        # same checks and messages as eval
+    return point
+
+
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
@@ -156,6 +181,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--range", default="-1,1", help="sample each input uniformly in lo,hi (default -1,1)")
     p.add_argument("--tol", type=float, default=1e-6, help="largest relative error allowed (default 1e-6)")
     p.set_defaults(run=cmd_check)
+
+    p = sub.add_parser("graph", help="draw the staged graph (DOT, SVG or PNG)", epilog=_EPILOG)
+    common(p)
+    p.add_argument("--at", help="label edges with values and gradients at this point, e.g. x=3,y=-4")
+    p.add_argument("-o", "--output", help="write to FILE.svg, FILE.png (needs Graphviz) or FILE.dot; "
+                                          "without it, print DOT")
+    p.add_argument("--local", action="store_true", help="also label edges with local gradients")
+    p.add_argument("--max-stages", type=int, default=200, help="collapse all but this many stages (default 200)")
+    p.set_defaults(run=cmd_graph)
+
+    p = sub.add_parser("explain", help="walk through the backward pass line by line", epilog=_EPILOG)
+    common(p)
+    p.add_argument("--at", required=True, help="the point, e.g. x=3,y=-4")
+    p.set_defaults(run=cmd_explain)
     return parser
 
 

@@ -46,6 +46,15 @@ class Graph:
     def ident(self, user_name: str) -> str:
         return self.idents[self.inputs.index(user_name)]
 
+    def __call__(self, at: dict | None = None, local: bool = False, max_stages: int = 200, wrt=None):
+        """A CS231n-style picture of the graph; with ``at`` (input name -> number), forward values
+        in green and gradients in red on every edge (``local``: local gradients too)."""
+        from .explain import trace
+        from .picture import Picture, to_dot
+
+        text, hidden = to_dot(self, trace(self, at, wrt) if at is not None else None, local, max_stages)
+        return Picture(text, hidden)
+
 
 def _plain(expr) -> str:
     from sympy.printing.str import StrPrinter

@@ -60,6 +60,49 @@ class GradFunction:
             self._graph = build(parse(self._source_obj, self._limits))
         return self._graph
 
+    def explain(self, at: dict):
+        """CS231n's walk through the backward pass at ``at``: see ``compiler.explain``."""
+        from .explain import explain
+
+        return explain(self, at)
+
+    @property
+    def source_map(self) -> list[dict]:
+        """Each backward line of ``source``: its line number, the forward stage it comes from and,
+        for staged programs, the user's line that defined that stage."""
+        from .backward import backward
+
+        graph = self.graph
+        stages = {s.name: s for s in graph.stages}
+        idents = tuple(graph.ident(n) for n in self.wrt)
+        lines = self.source.splitlines()
+        start = next(i for i, line in enumerate(lines) if line.strip().startswith("# backward pass"))
+        entries, cursor = [], start
+        for stmt in backward(graph, idents):
+            op = "+=" if stmt.accumulate else "="
+            while not lines[cursor].strip().startswith(f"{stmt.target} {op} "):
+                cursor += 1
+            stage = stages.get(stmt.stage)
+            entries.append({"line": cursor + 1, "target": stmt.target, "accumulate": stmt.accumulate,
+                            "stage": str(stage) if stage else None,
+                            "user_line": stage.line if stage is not None and graph.kind != "formula" else None})
+            cursor += 1
+        return entries
+
+    def _repr_html_(self) -> str:
+        """Jupyter: the emitted source, highlighted when Pygments is installed, and the graph."""
+        import html
+
+        try:
+            from pygments import highlight
+            from pygments.formatters import HtmlFormatter
+            from pygments.lexers import PythonLexer
+
+            code = highlight(self.source, PythonLexer(), HtmlFormatter(noclasses=True))
+        except ImportError:
+            code = f"<pre>{html.escape(self.source)}</pre>"
+        return f"<div><b>{html.escape(repr(self))}</b>{code}{self.graph()._repr_html_()}</div>"
+
     @property
     def kernel(self):
         """The Numba dispatcher (numba target only), e.g. for ``g.kernel.stats``."""

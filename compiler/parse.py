@@ -18,6 +18,7 @@ import io
 import math
 import textwrap
 import tokenize
+import warnings
 from dataclasses import dataclass
 from typing import Union
 
@@ -174,7 +175,9 @@ class _TextParser:
         text, self.shifts = _caret_to_pow(text)
         self.lines = text.splitlines()
         try:
-            tree = ast.parse(text, mode="exec")
+            with warnings.catch_warnings():      # e.g. "invalid decimal literal": we report errors ourselves
+                warnings.simplefilter("ignore", SyntaxWarning)
+                tree = ast.parse(text, mode="exec")
         except SyntaxError as err:
             msg = (err.msg or "invalid syntax").split(" (")[0]
             if "too many nested parentheses" in msg:
@@ -425,14 +428,14 @@ class _TextParser:
         """Arithmetic on two literal numbers, done in float64 (ints stay exact when small)."""
         try:
             result = _FOLD[op](*values)
+            if isinstance(result, int) and abs(result) > _MAX_EXACT_INT:
+                result = float(result)      # 2**1024 is an exact int but no float64: OverflowError
         except ZeroDivisionError:
             raise self.error("division by zero in a constant expression", node) from None
         except (OverflowError, ValueError):
             raise self.error("constant expression does not fit in float64 (overflow or not real)", node) from None
         if isinstance(result, complex):
             raise self.error("constant expression is not real", node)
-        if isinstance(result, int) and abs(result) > _MAX_EXACT_INT:
-            result = float(result)
         if isinstance(result, float) and not math.isfinite(result):
             raise self.error("constant expression overflows float64", node)
         return Const(result)

@@ -68,9 +68,11 @@ class PythonPrinter(StrPrinter):
 
     def _print_Pow(self, expr, rational=False) -> str:
         base, exponent = expr.args
-        if exponent == sp.S.Half:
+        # a**0.5 is always sqrt: NumPy's array power takes that shortcut itself, and pow(-inf, 0.5)
+        # (= inf) would otherwise disagree with sqrt(-inf) (= nan) between scalars and arrays
+        if exponent.is_Number and float(exponent) == 0.5:
             return f"np.sqrt({self._print(base)})"
-        if exponent == -sp.S.Half:
+        if exponent.is_Number and float(exponent) == -0.5:
             return f"1/np.sqrt({self._print(base)})"
         return super()._print_Pow(expr, rational)
 
@@ -159,9 +161,25 @@ class NumPyPrinter(PythonPrinter):
 
 
 class NumbaPrinter(PythonPrinter):
-    """Scalar code inside a Numba kernel loop: exactly the lines the python target prints."""
+    """Scalar code inside a Numba kernel loop: the lines the python target prints, except max/min,
+    spelled out so that ties (0.0 vs -0.0) and nan resolve as NumPy's maximum/minimum do
+    (Numba's own np.maximum returns the other zero)."""
 
     target = "numba"
+
+    def _extremum(self, expr, cmp: str) -> str:
+        a, b = (self._print(x) for x in expr.args)
+        return self._wrap(expr, f"{a} if ({a} {cmp} {b} or {a} != {a}) else {b}")
+
+    def _print_Max(self, expr) -> str:
+        return self._extremum(expr, ">")
+
+    def _print_Min(self, expr) -> str:
+        return self._extremum(expr, "<")
+
+    def _print_relu(self, expr) -> str:
+        a = self._print(expr.args[0])
+        return self._wrap(expr, f"{a} if ({a} > 0.0 or {a} != {a}) else 0.0")   # NumPy: maximum(-0.0, 0.0) is 0.0
 
 
 PRINTERS = {"python": PythonPrinter, "numpy": NumPyPrinter, "numba": NumbaPrinter}

@@ -105,6 +105,9 @@ def test_sympy_expression():
     ("x += 1", "augmented assignment"),
     ("2**10**10 * x", "constant expression does not fit in float64"),
     ("9**9**9", "constant expression does not fit in float64"),
+    # found by the fuzzer (1M-input run, seed 1): 2**1024 is an exact int that float() cannot hold
+    ("2**10**2**2**2**2**2**2**2**2**2**2**2**2**10 + 9**9**9 * x", "constant expression does not fit in float64"),
+    ("2**1024 * x", "constant expression does not fit in float64"),
     ("x + 1 / (1 - 1)", "division by zero in a constant expression"),
     ("", "empty source"),
     ("def f(x, y=1):\n    return x", "plain names"),

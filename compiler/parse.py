@@ -177,6 +177,7 @@ class _TextParser:
         try:
             with warnings.catch_warnings():      # e.g. "invalid decimal literal": we report errors ourselves
                 warnings.simplefilter("ignore", SyntaxWarning)
+                warnings.simplefilter("ignore", DeprecationWarning)   # invalid escapes, Python 3.11
                 tree = ast.parse(text, mode="exec")
         except SyntaxError as err:
             msg = (err.msg or "invalid syntax").split(" (")[0]

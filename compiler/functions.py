@@ -54,6 +54,17 @@ class softplus(_Primitive):
         return sp.log(1 + sp.exp(a))
 
 
+class logaddexp(_Primitive):
+    """log(exp(a) + exp(b)), computed without overflow (shifted by the larger input)."""
+
+    nargs = 2
+    op = "logaddexp"
+
+    @staticmethod
+    def reference(a, b):
+        return sp.log(sp.exp(a) + sp.exp(b))
+
+
 class step(sp.Function):
     """Derivative helper: 1 where a > 0, else 0 (relu'(0) = 0)."""
 
@@ -112,11 +123,13 @@ class pow_dexp(sp.Function):
 
 
 # SymPy-native spellings of every bpc-only function, for oracles in tests.
-REFERENCE = {cls: cls.reference for cls in (sigmoid, relu, softplus, step, tie_step, pow_dbase, pow_dexp)}
+REFERENCE = {cls: cls.reference for cls in (sigmoid, relu, softplus, logaddexp, step, tie_step, pow_dbase, pow_dexp)}
 
 
 def to_reference(expr: sp.Expr) -> sp.Expr:
     """Rewrite bpc-only functions into SymPy's own, so ``sympy.diff`` needs no bpc rule."""
-    for cls, ref in REFERENCE.items():
+    from sympy.codegen.cfunctions import hypot
+
+    for cls, ref in {**REFERENCE, hypot: lambda a, b: sp.sqrt(a**2 + b**2)}.items():
         expr = expr.replace(cls, ref)
     return expr

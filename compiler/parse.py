@@ -465,7 +465,7 @@ _FOLD = {
 def _from_sympy(expr, limits: Limits) -> Program:
     """Flatten a SymPy expression into single-operation nodes (iteratively; shared subtrees once)."""
     import sympy as sp
-    from sympy.codegen.cfunctions import expm1, log1p
+    from sympy.codegen.cfunctions import expm1, hypot, log1p
 
     from . import functions as fn
 
@@ -474,6 +474,7 @@ def _from_sympy(expr, limits: Limits) -> Program:
         sp.tan: "tan", sp.asin: "asin", sp.acos: "acos", sp.atan: "atan", sp.atan2: "atan2",
         sp.sinh: "sinh", sp.cosh: "cosh", sp.tanh: "tanh", sp.erf: "erf", sp.Abs: "abs",
         sp.Max: "max", sp.Min: "min", fn.sigmoid: "sigmoid", fn.relu: "relu", fn.softplus: "softplus",
+        fn.logaddexp: "logaddexp", hypot: "hypot",
     }
     nodes: list[Node] = []
     memo: dict = {}

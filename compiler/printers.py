@@ -18,6 +18,7 @@ NUMPY_FUNCTIONS = {
     "sin": "np.sin", "cos": "np.cos", "tan": "np.tan", "asin": "np.arcsin", "acos": "np.arccos",
     "atan": "np.arctan", "atan2": "np.arctan2", "sinh": "np.sinh", "cosh": "np.cosh", "tanh": "np.tanh",
     "Abs": "np.abs", "sign": "np.sign", "Max": "np.maximum", "Min": "np.minimum",
+    "logaddexp": "np.logaddexp", "hypot": "np.hypot",
 }
 
 

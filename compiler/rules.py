@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from typing import Callable
 
 import sympy as sp
-from sympy.codegen.cfunctions import expm1, log1p
+from sympy.codegen.cfunctions import expm1, hypot, log1p
 
-from .functions import pow_dbase, pow_dexp, relu, sigmoid, softplus, step, tie_step
+from .functions import logaddexp, pow_dbase, pow_dexp, relu, sigmoid, softplus, step, tie_step
 
 
 @dataclass(frozen=True)
@@ -96,6 +96,10 @@ _ROWS = [
     _row("sigmoid", lambda a: sigmoid(a),         lambda a, out: (out * (1 - out),),                            ((-10.0, 10.0),),         "sig{0}"),
     _row("relu", lambda a: relu(a),               lambda a, out: (step(a),),                                    (W,),                     "relu{0}"),
     _row("softplus", lambda a: softplus(a),       lambda a, out: (sigmoid(a),),                                 ((-10.0, 10.0),),         "sp{0}"),
+    # log(exp(a) + exp(b)) without overflow; the partials are softmax weights
+    _row("logaddexp", lambda a, b: logaddexp(a, b), lambda a, b, out: (sp.exp(a - out), sp.exp(b - out)),       (W, W),                   "lse{0}{1}"),
+    # sqrt(a**2 + b**2) without overflow
+    _row("hypot", lambda a, b: hypot(a, b),       lambda a, b, out: (a / out, b / out),                         ((0.5, 3.0), W),          "hypot{0}{1}"),
 ]
 
 RULES: dict[str, Rule] = {rule.op: rule for rule in _ROWS}
@@ -105,6 +109,7 @@ FUNCTIONS: dict[str, str] = {
     name: name for name in (
         "exp", "log", "log1p", "expm1", "sqrt", "sin", "cos", "tan", "asin", "acos", "atan",
         "atan2", "sinh", "cosh", "tanh", "erf", "abs", "max", "min", "sigmoid", "relu", "softplus",
+        "logaddexp", "hypot",
     )
 }
 

@@ -32,13 +32,14 @@ _loaded: dict[tuple[str, str], "GradFunction"] = {}
 class GradFunction:
     """A compiled formula: ``value, grads = g(*inputs)``, grads ordered like ``g.wrt``."""
 
-    def __init__(self, module, source_obj, target, path, limits, graph=None, reduce=None):
+    def __init__(self, module, source_obj, target, path, limits, graph=None, reduce=None, stable=True):
         self._module = module
         self._fn = getattr(module, module.ENTRY)
         self.inputs: tuple[str, ...] = tuple(module.INPUTS)
         self.wrt: tuple[str, ...] = tuple(module.WRT)
         self.params: tuple[str, ...] = tuple(module.PARAMS)
         self.reduce = reduce
+        self.stable = stable
         self.target = target
         self.path = path
         self._source_obj = source_obj
@@ -54,10 +55,7 @@ class GradFunction:
     def graph(self):
         """The staged forward graph (rebuilt from the source when loaded from the cache)."""
         if self._graph is None:
-            from .graph import build
-            from .parse import parse
-
-            self._graph = build(parse(self._source_obj, self._limits))
+            self._graph = build_graph(self._source_obj, self._limits, self.stable)
         return self._graph
 
     def explain(self, at: dict):
@@ -289,15 +287,23 @@ def _load(text: str, path: str, name: str) -> types.ModuleType:
     return module
 
 
+def build_graph(source, limits=None, stable=True):
+    """parse -> (stable rewrites) -> staged graph."""
+    from .graph import build
+    from .parse import parse
+    from .rewrite import stabilize
+
+    program = parse(source, limits)
+    return build(stabilize(program) if stable else program)
+
+
 def generate(source, wrt=None, target="python", limits=None, params=(), reduce=None,
-             fastmath=False, parallel=True, dtype="float64"):
+             fastmath=False, parallel=True, dtype="float64", stable=True):
     """Run the pipeline without touching the cache: returns (module text, graph)."""
     from .backward import backward, forward
     from .emit import Options, emit
-    from .graph import build
-    from .parse import parse
 
-    graph = build(parse(source, limits))
+    graph = build_graph(source, limits, stable)
     wrt = _normalize_wrt(wrt)
     if wrt is None:
         wrt = graph.inputs
@@ -330,7 +336,7 @@ def _check_options(target, reduce, fastmath, parallel, dtype):
 
 
 def compile(source, wrt=None, target="python", cache_dir=None, limits=None, params=(), reduce=None,  # noqa: A001
-            fastmath=False, parallel=True, dtype="float64") -> GradFunction:
+            fastmath=False, parallel=True, dtype="float64", stable=True) -> GradFunction:
     """Compile ``source`` (formula text, staged program, def function or SymPy expression).
 
     ``wrt``: input names to differentiate with respect to (default: every input,
@@ -338,7 +344,9 @@ def compile(source, wrt=None, target="python", cache_dir=None, limits=None, para
     ``"numba"``. ``params``: inputs that are scalars shared by every point;
     ``reduce``: ``"sum"`` or ``"mean"`` makes the value and the parameters'
     gradients totals over the points. ``fastmath``, ``parallel``, ``dtype``:
-    Numba options. ``cache_dir``: where emitted modules are kept (else
+    Numba options. ``stable``: apply the numerically stable rewrites
+    (``log(1 + exp(x))`` -> ``softplus(x)`` ...; ``False`` keeps the literal
+    translation). ``cache_dir``: where emitted modules are kept (else
     ``$BPC_CACHE_DIR``, else the per-user cache directory). ``limits``: a
     ``compiler.Limits``.
     """
@@ -347,7 +355,7 @@ def compile(source, wrt=None, target="python", cache_dir=None, limits=None, para
     wrt_key = _normalize_wrt(wrt)
     params = _normalize_wrt(params) or ()
     request = [target, kind, text, repr(wrt_key), repr(limits), repr(params), repr(reduce),
-               repr(fastmath), repr(parallel), dtype]
+               repr(fastmath), repr(parallel), dtype, repr(stable)]
     key = hashlib.sha256("\0".join([_code_fingerprint(), *request]).encode("utf-8")).hexdigest()[:32]
     directory = _writable_dir(Path(cache_dir) if cache_dir is not None else default_cache_dir())
     memo_key = (str(directory), key)
@@ -365,11 +373,11 @@ def compile(source, wrt=None, target="python", cache_dir=None, limits=None, para
             warnings.warn(f"bpc: cached module {path} is damaged or was edited; regenerating it",
                           RuntimeWarning, stacklevel=2)
     if module_text is None:
-        module_text, graph = generate(source, wrt, target, limits, params, reduce, fastmath, parallel, dtype)
+        module_text, graph = generate(source, wrt, target, limits, params, reduce, fastmath, parallel, dtype, stable)
         if path is not None and not _write_atomic(path, _with_checksum(module_text)):
             warnings.warn(f"bpc: could not write {path}; using the module from memory", RuntimeWarning, stacklevel=2)
             path = None
     module = _load(module_text, str(path) if path is not None else f"<bpc {name}>", name)
-    result = GradFunction(module, source, target, path, limits, graph, reduce)
+    result = GradFunction(module, source, target, path, limits, graph, reduce, stable)
     _loaded[memo_key] = result
     return result

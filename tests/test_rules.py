@@ -59,7 +59,7 @@ FORMULAS = {
     "tan": "tan(a)", "asin": "asin(a)", "acos": "acos(a)", "atan": "atan(a)", "atan2": "atan2(a, b)",
     "sinh": "sinh(a)", "cosh": "cosh(a)", "tanh": "tanh(a)", "erf": "erf(a)", "abs": "abs(a)",
     "max": "max(a, b)", "min": "min(a, b)", "sigmoid": "sigmoid(a)", "relu": "relu(a)",
-    "softplus": "softplus(a)",
+    "softplus": "softplus(a)", "logaddexp": "logaddexp(a, b)", "hypot": "hypot(a, b)",
 }
 REFERENCE = {
     "a + b": A + B, "a - b": A - B, "a * b": A * B, "a / b": A / B, "-a": -A, "1 / a": 1 / A, "a": A,
@@ -69,6 +69,7 @@ REFERENCE = {
     "atan(a)": sp.atan(A), "atan2(a, b)": sp.atan2(A, B), "sinh(a)": sp.sinh(A), "cosh(a)": sp.cosh(A),
     "tanh(a)": sp.tanh(A), "erf(a)": sp.erf(A), "abs(a)": sp.Abs(A), "max(a, b)": sp.Max(A, B),
     "min(a, b)": sp.Min(A, B), "sigmoid(a)": sigmoid(A), "relu(a)": relu(A), "softplus(a)": softplus(A),
+    "logaddexp(a, b)": sp.log(sp.exp(A) + sp.exp(B)), "hypot(a, b)": sp.sqrt(A**2 + B**2),
 }
 
 

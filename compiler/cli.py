@@ -11,7 +11,8 @@ from .errors import BpcError
 
 _EPILOG = """SOURCE is a formula string, a path to a file holding one (or a staged
 program), or - for stdin. Functions: exp log log1p expm1 sqrt sin cos tan asin
-acos atan atan2 sinh cosh tanh erf abs max min sigmoid relu softplus; constant pi;
+acos atan atan2 sinh cosh tanh erf abs max min sigmoid relu softplus logaddexp
+hypot; constant pi;
 operators + - * / ** (or ^)."""
 
 

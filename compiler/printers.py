@@ -75,6 +75,9 @@ class PythonPrinter(StrPrinter):
             return f"np.sqrt({self._print(base)})"
         if exponent.is_Number and float(exponent) == -0.5:
             return f"1/np.sqrt({self._print(base)})"
+        if not exponent.is_Integer:
+            # np.power, not **: an array's ** takes a sqrt shortcut when the exponent happens to be 0.5
+            return f"np.power({self._print(base)}, {self._print(exponent)})"
         return super()._print_Pow(expr, rational)
 
     def _call(self, name: str, expr) -> str:

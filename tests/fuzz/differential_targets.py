@@ -76,7 +76,7 @@ def test_targets_agree(chunk):
             rows = [gp(**{n: v[i] for n, v in call.items()}) for i in range(len(x))]
         fp = np.array([r[0] for r in rows])
         gradp = [np.array([r[1][j] for r in rows]) for j in range(len(gp.wrt))]
-        context = f"seed {SEED}-{chunk}: {text}"
+        context = f"seed {SEED}-{chunk}: {text} at x, y = {list(zip(x[:0], y[:0]))}"
         moderate = (np.abs(x) <= 100) & (np.abs(y) <= 100)
         assert same(fn, fp), context
         assert same(fb, fp, moderate), context

@@ -351,6 +351,17 @@ def compile(source, wrt=None, target="python", cache_dir=None, limits=None, para
     ``compiler.Limits``.
     """
     _check_options(target, reduce, fastmath, parallel, dtype)
+    try:
+        return _compile(source, wrt, target, cache_dir, limits, params, reduce, fastmath, parallel, dtype, stable)
+    except RecursionError:
+        # bpc's own traversals are iterative; SymPy's are not (a SymPy expression thousands deep)
+        from .errors import LimitError
+
+        raise LimitError("expression is nested too deeply to process",
+                         hint="pass it as formula text or a staged program") from None
+
+
+def _compile(source, wrt, target, cache_dir, limits, params, reduce, fastmath, parallel, dtype, stable):
     kind, text = _source_text(source)
     wrt_key = _normalize_wrt(wrt)
     params = _normalize_wrt(params) or ()

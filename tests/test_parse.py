@@ -174,3 +174,22 @@ def test_comments_never_reach_the_emitted_module():
     src = "f = x * 2  # \"\"\" import os \"\"\""
     g = compiler.compile(src)
     assert "import os" not in g.source
+
+
+def test_deep_sympy_expression_is_refused_cleanly():
+    """SymPy's own traversals recurse; a deep expression becomes bpc's LimitError, not a RecursionError."""
+    x = sp.Symbol("x")
+    e = x
+    for _ in range(300):
+        e = sp.sin(e) * x + 1
+    with pytest.raises(LimitError, match="nested too deeply"):
+        compiler.compile(e)
+
+
+def test_node_limit_refuses_huge_staged_programs():
+    lines = "\n".join(["t0 = x"] + [f"t{i} = sin(t{i - 1}) + x" for i in range(1, 3000)])
+    with pytest.raises(LimitError, match="more than 10000 syntax nodes"):
+        compiler.compile(lines, limits=Limits(max_nodes=10_000))
+    g = compiler.compile(lines)                      # 6,000 stages, a deep chain, no recursion
+    assert len(g.graph.stages) == 5999
+    assert g(0.5)[0] == pytest.approx(compiler.compile(lines, target="numpy")(0.5)[0], rel=1e-15)

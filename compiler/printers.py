@@ -31,6 +31,9 @@ class PythonPrinter(StrPrinter):
 
     target = "python"
     functions = NUMPY_FUNCTIONS
+    # C's pow for non-integer exponents: ** and np.power switch to sqrt when the exponent is a
+    # scalar 0.5, which differs at -inf and -0.0; np.float_power never does
+    power = "np.float_power"
     _default_settings = {**StrPrinter._default_settings, "order": "none"}
 
     def __init__(self, settings=None):
@@ -76,8 +79,7 @@ class PythonPrinter(StrPrinter):
         if exponent.is_Number and float(exponent) == -0.5:
             return f"1/np.sqrt({self._print(base)})"
         if not exponent.is_Integer:
-            # np.power, not **: an array's ** takes a sqrt shortcut when the exponent happens to be 0.5
-            return f"np.power({self._print(base)}, {self._print(exponent)})"
+            return f"{self.power}({self._print(base)}, {self._print(exponent)})"
         return super()._print_Pow(expr, rational)
 
     def _call(self, name: str, expr) -> str:
@@ -170,6 +172,7 @@ class NumbaPrinter(PythonPrinter):
     (Numba's own np.maximum returns the other zero)."""
 
     target = "numba"
+    power = "np.power"           # C's pow in Numba; np.float_power is not supported there
 
     def _extremum(self, expr, cmp: str) -> str:
         a, b = (self._print(x) for x in expr.args)

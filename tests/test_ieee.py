@@ -94,3 +94,34 @@ def test_edge_arrays_match_python_pointwise(target):
                 assert same(f[i], fp), (formula, x[i], y[i])
                 for a, b in zip(grads, gradsp):
                     assert same(a[i], b), (formula, x[i], y[i], a[i], b)
+
+
+# Disagreements between targets found by tests/fuzz/differential_targets.py, now regression tests:
+# every target must give the same bits, signed zeros included.
+#  formula        inputs
+REGRESSIONS = [
+    ("x**0.5",    (-np.inf,)),          # NumPy arrays took sqrt (nan), scalars pow (inf)
+    ("x**0.5",    (-0.0,)),             # sqrt(-0.0) = -0.0, pow(-0.0, 0.5) = 0.0
+    ("x**y",      (-np.inf, 0.5)),      # a run-time exponent of 0.5: NumPy's power switched to sqrt
+    ("x**y",      (-0.0, 0.5)),
+    ("max(x, y)", (0.0, -0.0)),         # Numba's np.maximum returned the other zero
+    ("max(x, y)", (-0.0, 0.0)),
+    ("min(x, y)", (0.0, -0.0)),
+    ("relu(x)",   (-0.0,)),             # Numba's np.maximum(-0.0, 0.0) gave -0.0
+]
+
+
+def bits(v) -> tuple:
+    v = float(v)
+    return ("nan",) if math.isnan(v) else (v, math.copysign(1.0, v))
+
+
+@pytest.mark.parametrize("formula,inputs", REGRESSIONS, ids=[f"{f}@{i}" for f, i in REGRESSIONS])
+def test_targets_give_the_same_bits(formula, inputs):
+    results = []
+    for target in TARGETS:
+        g = compile_for(formula, target)
+        args = inputs if target == "python" else [np.array([v, v]) for v in inputs]
+        f, grads = g(*args)
+        results.append([bits(np.ravel(v)[0]) for v in (f, *grads)])
+    assert results[0] == results[1] == results[2], results

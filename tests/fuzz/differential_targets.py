@@ -1,13 +1,16 @@
 """Differential testing: random expressions at random and edge inputs (0, ±inf, nan, subnormals,
-±1e308, ±710) give the same results on every target: the same non-finite pattern (signed zeros of
-max/min/relu included), and finite values within 1e-12 relative. 500 expressions per run; a new seed
-each run unless BPC_DIFF_SEED is set; a failure prints the seed and the expression.
+±1e308, ±710) give the same results on every target. 500 expressions per run, a new seed each
+run unless BPC_DIFF_SEED is set; a failure prints the seed and the expression.
 
-python and numpy run the same NumPy ufuncs and must agree everywhere. numba calls the C math
-library instead of NumPy's SIMD loops; the two differ by an ulp now and then, and functions such
-as cos(x**2) at x = 710 magnify an ulp of their argument into 1e-10 of their result. So between
-numba and python the 1e-12 value check applies where every input is within ±100; at the larger
-edge inputs (±710, ±1e308, ±inf) only the non-finite pattern must match."""
+- python and numpy run the same NumPy ufuncs: identical non-finite pattern, values within 1e-12
+  relative, everywhere.
+- numba calls the C math library instead of NumPy's SIMD loops. The two differ by an ulp now and
+  then, and an ill-conditioned expression (cos near a zero, a gradient sum that cancels, cos(x**2)
+  at x = 710) turns that ulp into much more than 1e-12 of its result. So numba must show the
+  identical non-finite pattern everywhere, and its finite values must agree within 1e-12 relative
+  plus the python target's own change under a relative input perturbation of 4 ulps (its
+  sensitivity), plus 1e-15 absolute for results that cancel to about zero.
+"""
 import os
 import random
 import warnings
@@ -38,17 +41,23 @@ def expression(rng: random.Random, depth: int) -> str:
     return f"({a}) {op} ({b})"
 
 
-def same(a, b, values=None) -> bool:
-    """Same nan/inf pattern; finite entries within 1e-12 relative where ``values`` (a mask) is True."""
+def same(a, b, slack=None) -> bool:
+    """Same nan/inf pattern; finite entries within 1e-12 relative (plus ``slack`` where given)."""
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     if not np.array_equal(np.isnan(a), np.isnan(b)):
         return False
     fin = np.isfinite(a) & np.isfinite(b)
     if not np.array_equal(np.isfinite(a), np.isfinite(b)) or not np.array_equal(a[np.isinf(a)], b[np.isinf(b)]):
         return False
-    if values is not None:
-        fin &= values
-    return bool(np.all(np.abs(a[fin] - b[fin]) <= 1e-12 * np.maximum(np.abs(a[fin]), np.abs(b[fin]))))
+    allowed = 1e-12 * np.maximum(np.abs(a), np.abs(b))
+    if slack is not None:
+        allowed = allowed + np.where(np.isfinite(slack), slack, np.inf)
+    return bool(np.all(np.abs(a[fin] - b[fin]) <= allowed[fin]))
+
+
+def python_values(gp, call, n):
+    rows = [gp(**{k: v[i] for k, v in call.items()}) for i in range(n)]
+    return [np.array([r[0] for r in rows])] + [np.array([r[1][j] for r in rows]) for j in range(len(gp.wrt))]
 
 
 @pytest.mark.parametrize("chunk", range(10))
@@ -73,13 +82,12 @@ def test_targets_agree(chunk):
             warnings.simplefilter("error")
             fn, gradn = gn(**call)
             fb, gradb = gb(**call)
-            rows = [gp(**{n: v[i] for n, v in call.items()}) for i in range(len(x))]
-        fp = np.array([r[0] for r in rows])
-        gradp = [np.array([r[1][j] for r in rows]) for j in range(len(gp.wrt))]
-        context = f"seed {SEED}-{chunk}: {text} at x, y = {list(zip(x[:0], y[:0]))}"
-        moderate = (np.abs(x) <= 100) & (np.abs(y) <= 100)
-        assert same(fn, fp), context
-        assert same(fb, fp, moderate), context
-        for a, b, c in zip(gradn, gradb, gradp):
-            assert same(a, c), context
-            assert same(b, c, moderate), context
+            exact = python_values(gp, call, len(x))
+            up = python_values(gp, {k: v * (1 + 2.0**-50) for k, v in call.items()}, len(x))
+            down = python_values(gp, {k: v * (1 - 2.0**-50) for k, v in call.items()}, len(x))
+        context = f"seed {SEED}-{chunk}: {text}"
+        for k, (a, b, c) in enumerate(zip([fn, *gradn], [fb, *gradb], exact)):
+            with np.errstate(all="ignore"):
+                sensitivity = np.maximum(np.abs(up[k] - c), np.abs(down[k] - c))
+            assert same(a, c), (context, k)
+            assert same(b, c, 8 * sensitivity + 1e-15), (context, k)

@@ -13,9 +13,6 @@ from .naming import entry_name
 from .printers import PRINTERS
 from .runtime import templates_dir
 
-TARGETS = tuple(PRINTERS)
-
-
 @dataclass(frozen=True)
 class Options:
     """How to emit: the target, shared parameters and reduction, and Numba's switches."""

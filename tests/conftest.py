@@ -33,3 +33,16 @@ def compile_for(source, target, **options):
 
 
 TARGETS = ("python", "numpy", "numba")
+
+
+def example_sources():
+    """examples/sources.py: the formulas of the shipped examples (one copy for tests and examples)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bpc_example_sources", ROOT / "examples" / "sources.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+CS231N = example_sources().CS231N_PROGRAM

@@ -5,22 +5,13 @@ import pytest
 import sympy as sp
 
 import compiler
+from conftest import CS231N
 from compiler.backward import backward
 from compiler.functions import sigmoid
 from compiler.graph import build
 from compiler.parse import parse
 from oracle import fd, gradient, rel_err
 
-CS231N = """\
-sigy = sigmoid(y)
-num = x + sigy
-sigx = sigmoid(x)
-xpy = x + y
-xpysqr = xpy**2
-den = sigx + xpysqr
-invden = 1 / den
-f = num * invden
-"""
 X, Y = sp.symbols("x y", real=True)
 F1 = (X + sigmoid(Y)) / (sigmoid(X) + (X + Y) ** 2)
 

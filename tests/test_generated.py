@@ -13,11 +13,10 @@ import numpy as np
 import pytest
 
 from compiler.runtime import generate
+from conftest import example_sources
 
 ROOT = Path(__file__).resolve().parent.parent
-spec = importlib.util.spec_from_file_location("bpc_example_sources", ROOT / "examples" / "sources.py")
-sources = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(sources)
+sources = example_sources()
 
 
 @pytest.mark.parametrize("name", sorted(sources.GENERATED))

@@ -9,20 +9,11 @@ import numpy as np
 import pytest
 
 import compiler
+from conftest import CS231N
 from compiler import picture
 from compiler.explain import trace
 from compiler.cli import main
 
-CS231N = """\
-sigy = sigmoid(y)
-num = x + sigy
-sigx = sigmoid(x)
-xpy = x + y
-xpysqr = xpy**2
-den = sigx + xpysqr
-invden = 1 / den
-f = num * invden
-"""
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None,
                                reason="Graphviz 'dot' is not installed (.ci/run installs it)")
 
@@ -146,13 +137,9 @@ def test_source_map_links_backward_lines_to_stages_and_user_lines():
 
 def test_docs_picture_is_current():
     """docs/cs231n_graph.png is rendered from docs/cs231n_graph.dot; the DOT must match what bpc draws now."""
-    import importlib.util
     from pathlib import Path
 
     root = Path(__file__).resolve().parent.parent
-    spec = importlib.util.spec_from_file_location("bpc_example_sources", root / "examples" / "sources.py")
-    sources = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(sources)
-    dot = compiler.compile(sources.CS231N_PROGRAM).graph(at={"x": 3.0, "y": -4.0}).dot
+    dot = compiler.compile(CS231N).graph(at={"x": 3.0, "y": -4.0}).dot
     assert (root / "docs" / "cs231n_graph.dot").read_text(encoding="utf-8") == dot
     assert (root / "docs" / "cs231n_graph.png").read_bytes()[:4] == b"\x89PNG"

@@ -368,10 +368,11 @@ def _compile(source, wrt, target, cache_dir, limits, params, reduce, fastmath, p
     request = [target, kind, text, repr(wrt_key), repr(limits), repr(params), repr(reduce),
                repr(fastmath), repr(parallel), dtype, repr(stable)]
     key = hashlib.sha256("\0".join([_code_fingerprint(), *request]).encode("utf-8")).hexdigest()[:32]
-    directory = _writable_dir(Path(cache_dir) if cache_dir is not None else default_cache_dir())
-    memo_key = (str(directory), key)
-    if memo_key in _loaded:
+    requested = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    memo_key = (str(requested), key)
+    if memo_key in _loaded:          # already loaded in this process: no file system work at all
         return _loaded[memo_key]
+    directory = _writable_dir(requested)
     name = f"bpc_{key}"
     path = directory / f"{name}.py" if directory is not None else None
     module_text = graph = None

@@ -104,3 +104,9 @@ def test_graph_available_after_cache_load(tmp_path):
     g = compiler.compile("x*y + 1", cache_dir=tmp_path)
     assert [s.name for s in g.graph.stages] == ["xy", "f"]
     assert "bpc numpy" not in repr(g) and "x, y" in repr(g)
+
+
+def test_second_compile_in_a_process_touches_no_files(tmp_path, monkeypatch):
+    g = compiler.compile("x*11", cache_dir=tmp_path)
+    monkeypatch.setattr(runtime, "_writable_dir", lambda *a: pytest.fail("probed the cache directory again"))
+    assert compiler.compile("x*11", cache_dir=tmp_path) is g

@@ -72,7 +72,18 @@ def _compile(args):
 def cmd_compile(args) -> int:
     from .runtime import generate
 
-    text, _ = generate(_read_source(args.source), wrt=args.wrt, target=args.target)
+    if args.ptx is not None:
+        if args.target != "cuda":
+            raise BpcError("--ptx needs --target cuda")
+        try:
+            cc = tuple(int(part) for part in args.ptx.split("."))
+        except ValueError:
+            cc = ()
+        if len(cc) != 2:
+            raise BpcError(f"--ptx takes a compute capability like 9.0, got {args.ptx!r}")
+        text = _compile(args).ptx(cc)
+    else:
+        text, _ = generate(_read_source(args.source), wrt=args.wrt, target=args.target)
     if args.output:
         with open(args.output, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
@@ -160,12 +171,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     def common(p):
         p.add_argument("source", metavar="SOURCE", help="formula, file path, or - for stdin")
-        p.add_argument("--target", default="python", choices=("python", "numpy", "numba"))
+        p.add_argument("--target", default="python", choices=("python", "numpy", "numba", "cuda"))
         p.add_argument("--wrt", default=None, help="comma-separated inputs to differentiate (default: all)")
 
     p = sub.add_parser("compile", help="print or write the emitted module", epilog=_EPILOG)
     common(p)
     p.add_argument("-o", "--output", help="write the module to this file")
+    p.add_argument("--ptx", metavar="CC", help="with --target cuda: print the kernel's PTX for compute capability "
+                                               "CC (e.g. 9.0) instead; needs numba-cuda[cu12], not a GPU")
     p.set_defaults(run=cmd_compile)
 
     p = sub.add_parser("eval", help="value and gradient at one point or many", epilog=_EPILOG)

@@ -10,7 +10,7 @@ from . import __version__
 from .backward import Stmt
 from .graph import Graph
 from .naming import entry_name
-from .printers import PRINTERS
+from .printers import PRINTERS, SIMULATOR_MATH
 from .runtime import templates_dir
 
 @dataclass(frozen=True)
@@ -20,9 +20,9 @@ class Options:
     target: str = "python"
     params: tuple[str, ...] = ()     # identifiers of inputs shared by every point (scalars)
     reduce: str | None = None        # None | "sum" | "mean" over points
-    fastmath: bool = False           # numba only
+    fastmath: bool = False           # numba and cuda
     parallel: bool = True            # numba only
-    dtype: str = "float64"           # numba only: "float64" | "float32"
+    dtype: str = "float64"           # numba and cuda: "float64" | "float32"
 
 
 @lru_cache(maxsize=None)
@@ -68,6 +68,7 @@ def emit(graph: Graph, forward: list[Stmt], backward: list[Stmt], wrt: tuple[str
     # which results are summed over points: the value and the parameters' gradients
     reduced = [bool(options.reduce)] + [bool(options.reduce) and w in params for w in wrt]
     results = [graph.output, *grads]
+    kernel_args, kernel_types = _kernel_args(points, params, reduced, options)
     template = environment().get_template(f"{options.target}.py.j2")
     return template.render(
         title=f"Value of {graph.output} and its gradient with respect to {', '.join(wrt_users) or 'nothing'}.",
@@ -93,7 +94,25 @@ def emit(graph: Graph, forward: list[Stmt], backward: list[Stmt], wrt: tuple[str
         fastmath=options.fastmath,
         parallel=options.parallel,
         dtype=options.dtype,
+        point_inputs=repr(tuple(user[p] for p in points)),
+        sums=sum(reduced),
+        kernel_args=kernel_args,
+        signature_types=f"void({', '.join(kernel_types)})",
+        simulator_math=[f"{name[5:]}={SIMULATOR_MATH[name]}" for name in sorted(getattr(printer, "math", ()))],
     )
+
+
+def _kernel_args(points, params, reduced, options: Options):
+    """The compiled kernel's arguments and their Numba types (numba and cuda templates)."""
+    array, scalar = f"{options.dtype}[::1]", options.dtype
+    args = [(f"_a{i}", array) for i in range(len(points))] + [(p, scalar) for p in params]
+    args += [(f"_o{i}", array) for i in range(reduced.count(False))]
+    if any(reduced) and options.target == "cuda":
+        args.append(("_sums", "float64[::1]"))
+    args.append(("_n", "int64"))
+    if options.reduce == "mean":
+        args.append(("_scale", "float64"))
+    return [a for a, _ in args], [t for _, t in args]
 
 
 def entry_of(graph: Graph) -> str:

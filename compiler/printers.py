@@ -34,6 +34,7 @@ class PythonPrinter(StrPrinter):
     # C's pow for non-integer exponents: ** and np.power switch to sqrt when the exponent is a
     # scalar 0.5, which differs at -inf and -0.0; np.float_power never does
     power = "np.float_power"
+    sqrt = "np.sqrt"
     _default_settings = {**StrPrinter._default_settings, "order": "none"}
 
     def __init__(self, settings=None):
@@ -75,9 +76,9 @@ class PythonPrinter(StrPrinter):
         # a**0.5 is always sqrt: NumPy's array power takes that shortcut itself, and pow(-inf, 0.5)
         # (= inf) would otherwise disagree with sqrt(-inf) (= nan) between scalars and arrays
         if exponent.is_Number and float(exponent) == 0.5:
-            return f"np.sqrt({self._print(base)})"
+            return f"{self.sqrt}({self._print(base)})"
         if exponent.is_Number and float(exponent) == -0.5:
-            return f"1/np.sqrt({self._print(base)})"
+            return f"1/{self.sqrt}({self._print(base)})"
         if not exponent.is_Integer:
             return f"{self.power}({self._print(base)}, {self._print(exponent)})"
         return super()._print_Pow(expr, rational)
@@ -95,7 +96,7 @@ class PythonPrinter(StrPrinter):
     # -- bpc's own functions ----------------------------------------------------------------
     def _print_sigmoid(self, expr) -> str:
         # 1/(1 + inf) = 0 and 1/(1 + 0) = 1: no overflow trouble on either side
-        return self._wrap(expr, f"1/(1 + np.exp({self._neg(expr.args[0])}))")
+        return self._wrap(expr, f"1/(1 + {self.functions['exp']}({self._neg(expr.args[0])}))")
 
     def _print_relu(self, expr) -> str:
         return f"np.maximum({self._print(expr.args[0])}, 0.0)"
@@ -119,21 +120,21 @@ class PythonPrinter(StrPrinter):
         a, b, out = expr.args
         pa, pb, pout = self._print(a), self._print(b), self.parenthesize(out, precedence(sp.Mul(2, 3, evaluate=False)))
         # log(a + 1) = 0 exactly where a == 0 and b >= 0 (PyTorch's zero there)
-        return self._wrap(expr, f"{pout}*np.log({pa} + (({pa} == 0) & ({pb} >= 0)))")
+        return self._wrap(expr, f"{pout}*{self.functions['log']}({pa} + (({pa} == 0) & ({pb} >= 0)))")
 
     def _print_erf(self, expr) -> str:
         self.imports.add("import math")
         return self._call("math.erf", expr)
 
 
-def _function_printer(np_name):
+def _function_printer(cls_name):
     def _print(self, expr):
-        return self._call(np_name, expr)
+        return self._call(self.functions[cls_name], expr)
     return _print
 
 
-for _cls, _np_name in NUMPY_FUNCTIONS.items():
-    setattr(PythonPrinter, f"_print_{_cls}", _function_printer(_np_name))
+for _cls in NUMPY_FUNCTIONS:
+    setattr(PythonPrinter, f"_print_{_cls}", _function_printer(_cls))
 
 
 class NumPyPrinter(PythonPrinter):
@@ -189,4 +190,74 @@ class NumbaPrinter(PythonPrinter):
         return self._wrap(expr, f"{a} if ({a} > 0.0 or {a} != {a}) else 0.0")   # NumPy: maximum(-0.0, 0.0) is 0.0
 
 
-PRINTERS = {"python": PythonPrinter, "numpy": NumPyPrinter, "numba": NumbaPrinter}
+# SymPy class name -> Python math function; in a CUDA kernel these are libdevice's IEEE functions
+MATH_FUNCTIONS = {
+    "exp": "math.exp", "log": "math.log", "log1p": "math.log1p", "expm1": "math.expm1",
+    "sin": "math.sin", "cos": "math.cos", "tan": "math.tan", "asin": "math.asin", "acos": "math.acos",
+    "atan": "math.atan", "atan2": "math.atan2", "sinh": "math.sinh", "cosh": "math.cosh", "tanh": "math.tanh",
+    "hypot": "math.hypot", "erf": "math.erf", "sqrt": "math.sqrt", "pow": "math.pow",
+}
+# What the CUDA simulator runs in their place: it executes kernels as Python, where math.exp(1000.0)
+# raises OverflowError and math.log(0.0) ValueError; NumPy's functions return inf/nan as the GPU does.
+SIMULATOR_MATH = {
+    "math.exp": "np.exp", "math.log": "np.log", "math.log1p": "np.log1p", "math.expm1": "np.expm1",
+    "math.sin": "np.sin", "math.cos": "np.cos", "math.tan": "np.tan", "math.asin": "np.arcsin",
+    "math.acos": "np.arccos", "math.atan": "np.arctan", "math.atan2": "np.arctan2", "math.sinh": "np.sinh",
+    "math.cosh": "np.cosh", "math.tanh": "np.tanh", "math.hypot": "np.hypot", "math.erf": "math.erf",
+    "math.sqrt": "np.sqrt", "math.pow": "np.float_power", "math.pi": "math.pi", "math.e": "math.e",
+}
+
+
+class CudaPrinter(NumbaPrinter):
+    """Scalar code inside a CUDA kernel: ``math`` functions (libdevice on the GPU) and operators only,
+    no calls to device functions, so every kernel compiles to PTX without a GPU.
+
+    NumPy's ufuncs are not all available in CUDA kernels (``np.exp`` is not), so functions that
+    NumPy provides as one call (``logaddexp``, ``sign``) are spelled out with the same branches
+    and the same results. ``self.math`` collects the names used, for the simulator's stand-ins.
+    """
+
+    target = "cuda"
+    functions = MATH_FUNCTIONS
+    power = "math.pow"
+    sqrt = "math.sqrt"
+
+    def __init__(self, settings=None):
+        super().__init__(settings)
+        self.imports = {"import math"}
+        self.math: set[str] = set()
+
+    def doprint(self, expr):
+        text = super().doprint(expr)
+        self.math.update(name for name in SIMULATOR_MATH if name + "(" in text or name == text)
+        return text
+
+    def _print_Pi(self, expr) -> str:
+        self.math.add("math.pi")
+        return "math.pi"
+
+    def _print_Exp1(self, expr) -> str:
+        self.math.add("math.e")
+        return "math.e"
+
+    def _print_Abs(self, expr) -> str:
+        return self._call("abs", expr)
+
+    def _print_sign(self, expr) -> str:
+        a = self._print(expr.args[0])   # NumPy: sign(nan) = nan, sign(-0.0) = 0.0
+        return self._wrap(expr, f"1.0 if {a} > 0 else (-1.0 if {a} < 0 else ({a} if {a} != {a} else 0.0))")
+
+    def _logaddexp(self, a: str, b: str) -> str:
+        # NumPy's logaddexp: a + log(2) on ties (so inf stays inf), else max + log1p(exp(-|a - b|))
+        big = f"({a} if ({a} > {b} or {a} != {a}) else {b})"
+        return f"{a} + 0.6931471805599453 if {a} == {b} else {big} + math.log1p(math.exp(-abs({a} - {b})))"
+
+    def _print_logaddexp(self, expr) -> str:
+        a, b = (self._print(x) for x in expr.args)
+        return self._wrap(expr, self._logaddexp(a, b))
+
+    def _print_softplus(self, expr) -> str:
+        return self._wrap(expr, self._logaddexp("0.0", self._print(expr.args[0])))
+
+
+PRINTERS = {"python": PythonPrinter, "numpy": NumPyPrinter, "numba": NumbaPrinter, "cuda": CudaPrinter}

@@ -23,7 +23,7 @@ import numpy as np
 from . import __version__
 from .errors import BpcError
 
-TARGETS = ("python", "numpy", "numba")
+TARGETS = ("python", "numpy", "numba", "cuda")
 REDUCTIONS = (None, "sum", "mean")
 _CHECKSUM_PREFIX = "# bpc-sha256: "
 _loaded: dict[tuple[str, str], "GradFunction"] = {}
@@ -103,8 +103,22 @@ class GradFunction:
 
     @property
     def kernel(self):
-        """The Numba dispatcher (numba target only), e.g. for ``g.kernel.stats``."""
+        """The Numba dispatcher (numba and cuda targets), e.g. for ``g.kernel.stats``."""
         return getattr(self._module, "_kernel", None)
+
+    def ptx(self, cc=(8, 0)) -> str:
+        """The CUDA kernel compiled to PTX for compute capability ``cc`` (cuda target; needs the
+        CUDA compiler libraries, e.g. ``pip install numba-cuda[cu12]``, but no GPU)."""
+        if self.target != "cuda":
+            raise BpcError(f"ptx() is for the cuda target, not {self.target!r}")
+        from numba import config, cuda
+
+        if config.ENABLE_CUDASIM:
+            raise BpcError("PTX needs Numba's CUDA compiler, but the CUDA simulator is on",
+                           hint="unset NUMBA_ENABLE_CUDASIM in a fresh process")
+        module = self._module
+        text, _ = cuda.compile_ptx(module._kernel.py_func, module.SIGNATURE, cc=tuple(cc), fastmath=module.FASTMATH)
+        return text
 
     def __call__(self, *args, out=None, **kwargs):
         values = self._bind(args, kwargs)
@@ -112,10 +126,10 @@ class GradFunction:
             if name in self.params and np.ndim(value) != 0:
                 raise BpcError(f"parameter {name!r} must be a scalar shared by every point "
                                f"(got shape {np.shape(value)})")
-        if self.target == "numba":
+        if self.target in ("numba", "cuda"):
             return self._fn(*values, out=out)
         if out is not None:
-            raise BpcError(f"out= is supported by the numba target, not {self.target!r}")
+            raise BpcError(f"out= is supported by the numba and cuda targets, not {self.target!r}")
         if self.target == "python":
             if self.reduce:
                 return self._loop(values)
@@ -331,8 +345,10 @@ def _check_options(target, reduce, fastmath, parallel, dtype):
         raise BpcError(f"unknown reduce {reduce!r}", hint="choose None, 'sum' or 'mean'")
     if dtype not in ("float64", "float32"):
         raise BpcError(f"unknown dtype {dtype!r}", hint="choose 'float64' or 'float32'")
-    if target != "numba" and (fastmath or not parallel or dtype != "float64"):
-        raise BpcError("fastmath=, parallel= and dtype= are options of the numba target")
+    if target not in ("numba", "cuda") and (fastmath or dtype != "float64"):
+        raise BpcError("fastmath= and dtype= are options of the numba and cuda targets")
+    if target != "numba" and not parallel:
+        raise BpcError("parallel= is an option of the numba target")
 
 
 def compile(source, wrt=None, target="python", cache_dir=None, limits=None, params=(), reduce=None,  # noqa: A001

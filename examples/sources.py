@@ -26,3 +26,5 @@ OSCILLATOR = "(A*exp(-b*t)*cos(w*t + phi) - y)**2"
 
 GENERATED["oscillator_numba"] = (OSCILLATOR, "A,b,w,phi", "numba", {"params": ("A", "b", "w", "phi"),
                                                                     "reduce": "mean"})
+GENERATED["cs231n_staged_cuda"] = (CS231N_PROGRAM, None, "cuda")
+GENERATED["oscillator_cuda"] = (OSCILLATOR, "A,b,w,phi", "cuda", {"params": ("A", "b", "w", "phi"), "reduce": "mean"})

@@ -4,6 +4,12 @@ from pathlib import Path
 
 import pytest
 
+# The cuda target runs under Numba's CUDA simulator unless this machine has an NVIDIA GPU. Numba
+# reads the switch when it is first imported, so it is set here, before any test imports it.
+if "NUMBA_ENABLE_CUDASIM" not in os.environ and not os.path.exists("/dev/nvidia0"):
+    os.environ["NUMBA_ENABLE_CUDASIM"] = "1"
+SIMULATED_CUDA = os.environ.get("NUMBA_ENABLE_CUDASIM") == "1"
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -32,7 +38,7 @@ def compile_for(source, target, **options):
     return compiler.compile(source, target=target, **options)
 
 
-TARGETS = ("python", "numpy", "numba")
+TARGETS = ("python", "numpy", "numba", "cuda")
 
 
 def example_sources():

@@ -112,6 +112,7 @@ def test_random_expressions_match_sympy_diff(expr, xs):
     gp = compiler.compile(text, target="python")
     gn = compiler.compile(text, target="numpy")
     gb = compile_for(text, "numba")
+    gc = compile_for(text, "cuda")
     args = {n: point[SYM[n]] for n in gp.inputs}
     want_f = value(ref, point)
     assume(math.isfinite(want_f) and abs(want_f) < 1e12)
@@ -131,10 +132,11 @@ def test_random_expressions_match_sympy_diff(expr, xs):
     if len(arrays) > 1:
         first = next(iter(arrays))
         arrays[first] = args[first]
-    # numba: the same statements as the python target, so equal to it to 1e-12
-    fb, gb_grads = gb(**{n: np.full(2, v) for n, v in args.items()})
-    for got, ref in zip((fb, *gb_grads), (f, *grads)):
-        assert np.all(np.abs(np.asarray(got) - ref) <= 1e-12 * abs(ref)), (text, args, got, ref)
+    # numba and cuda: the same statements as the python target, so equal to it to 1e-12
+    for g in (gb, gc):
+        fb, gb_grads = g(**{n: np.full(2, v) for n, v in args.items()})
+        for got, ref in zip((fb, *gb_grads), (f, *grads)):
+            assert np.all(np.abs(np.asarray(got) - ref) <= 1e-12 * abs(ref)), (g.target, text, args, got, ref)
 
     fn, gn_grads = gn(**arrays)
     if not arrays:

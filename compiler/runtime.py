@@ -126,6 +126,8 @@ class GradFunction:
             if name in self.params and np.ndim(value) != 0:
                 raise BpcError(f"parameter {name!r} must be a scalar shared by every point "
                                f"(got shape {np.shape(value)})")
+        if self.target == "cuda":
+            _require_gpu()
         if self.target in ("numba", "cuda"):
             return self._fn(*values, out=out)
         if out is not None:
@@ -177,6 +179,19 @@ class GradFunction:
 
     def __repr__(self) -> str:
         return f"<bpc {self.target} gradient of {self._module.ENTRY[:-len('_and_grad')]} w.r.t. {', '.join(self.wrt)}>"
+
+
+@lru_cache(maxsize=None)
+def _gpu_or_simulator() -> bool:
+    from numba import config, cuda
+
+    return bool(config.ENABLE_CUDASIM) or cuda.is_available()
+
+
+def _require_gpu() -> None:
+    if not _gpu_or_simulator():
+        raise BpcError("the cuda target found no usable CUDA GPU (driver and device)",
+                       hint="NUMBA_ENABLE_CUDASIM=1 runs the kernel in Numba's CUDA simulator; g.ptx() needs no GPU")
 
 
 def templates_dir() -> Path:

@@ -237,3 +237,12 @@ def test_cli_prints_ptx():
     bad = subprocess.run([sys.executable, "-m", "compiler", "compile", "x", "--ptx", "9.0"],
                          capture_output=True, text=True, env=_without_simulator(), timeout=300)
     assert bad.returncode == 2 and "--ptx needs --target cuda" in bad.stderr
+
+
+@pytest.mark.skipif(os.path.exists("/dev/nvidia0"), reason="this machine has a GPU")
+def test_without_gpu_or_simulator_the_error_says_what_to_do():
+    done = subprocess.run([sys.executable, "-m", "compiler", "eval", "x*y", "--target", "cuda", "--at", "x=1,y=2"],
+                          capture_output=True, text=True, env=_without_simulator(), timeout=300)
+    assert done.returncode == 2
+    assert done.stderr.startswith("bpc: error: the cuda target found no usable CUDA GPU")
+    assert "NUMBA_ENABLE_CUDASIM=1" in done.stderr and "Traceback" not in done.stderr

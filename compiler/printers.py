@@ -124,7 +124,8 @@ class PythonPrinter(StrPrinter):
 
     def _print_erf(self, expr) -> str:
         self.imports.add("import math")
-        return self._call("math.erf", expr)
+        # math.erf returns a Python float, and Python floats raise on 1/0.0: keep it a NumPy scalar
+        return f"np.float64({self._call('math.erf', expr)})"
 
 
 def _function_printer(cls_name):
@@ -175,8 +176,15 @@ class NumbaPrinter(PythonPrinter):
     target = "numba"
     power = "np.power"           # C's pow in Numba; np.float_power is not supported there
 
+    def _literal(self, text: str) -> str:
+        """A number that is a value of its own (a branch of a conditional, a constant statement)."""
+        return text
+
+    def _branch(self, expr) -> str:
+        return self._literal(self._print(expr)) if expr.is_Number else self._print(expr)
+
     def _extremum(self, expr, cmp: str) -> str:
-        a, b = (self._print(x) for x in expr.args)
+        a, b = (self._branch(x) for x in expr.args)
         return self._wrap(expr, f"{a} if ({a} {cmp} {b} or {a} != {a}) else {b}")
 
     def _print_Max(self, expr) -> str:
@@ -187,7 +195,12 @@ class NumbaPrinter(PythonPrinter):
 
     def _print_relu(self, expr) -> str:
         a = self._print(expr.args[0])
-        return self._wrap(expr, f"{a} if ({a} > 0.0 or {a} != {a}) else 0.0")   # NumPy: maximum(-0.0, 0.0) is 0.0
+        zero = self._literal("0.0")          # NumPy: maximum(-0.0, 0.0) is 0.0
+        return self._wrap(expr, f"{a} if ({a} > 0.0 or {a} != {a}) else {zero}")
+
+    def _print_erf(self, expr) -> str:
+        self.imports.add("import math")
+        return self._call("math.erf", expr)
 
 
 # SymPy class name -> Python math function; in a CUDA kernel these are libdevice's IEEE functions
@@ -203,7 +216,8 @@ SIMULATOR_MATH = {
     "math.exp": "np.exp", "math.log": "np.log", "math.log1p": "np.log1p", "math.expm1": "np.expm1",
     "math.sin": "np.sin", "math.cos": "np.cos", "math.tan": "np.tan", "math.asin": "np.arcsin",
     "math.acos": "np.arccos", "math.atan": "np.arctan", "math.atan2": "np.arctan2", "math.sinh": "np.sinh",
-    "math.cosh": "np.cosh", "math.tanh": "np.tanh", "math.hypot": "np.hypot", "math.erf": "math.erf",
+    "math.cosh": "np.cosh", "math.tanh": "np.tanh", "math.hypot": "np.hypot",
+    "math.erf": "lambda v, erf=math.erf: np.float64(erf(v))",
     "math.sqrt": "np.sqrt", "math.pow": "np.float_power", "math.pi": "math.pi", "math.e": "math.e",
 }
 
@@ -240,24 +254,34 @@ class CudaPrinter(NumbaPrinter):
         self.math.add("math.e")
         return "math.e"
 
+    def _literal(self, text: str) -> str:
+        # float64(c) is a cast on the GPU; in the simulator it makes a NumPy scalar, where a Python
+        # float would raise on 1/0.0 or overflow
+        return f"float64({text})"
+
+    def rhs(self, stmt: Stmt) -> str:
+        text = self.expr(stmt.expr)
+        return self._literal(text) if not stmt.expr.free_symbols else text
+
     def _print_Abs(self, expr) -> str:
         return self._call("abs", expr)
 
     def _print_sign(self, expr) -> str:
         a = self._print(expr.args[0])   # NumPy: sign(nan) = nan, sign(-0.0) = 0.0
-        return self._wrap(expr, f"1.0 if {a} > 0 else (-1.0 if {a} < 0 else ({a} if {a} != {a} else 0.0))")
-
-    def _logaddexp(self, a: str, b: str) -> str:
-        # NumPy's logaddexp: a + log(2) on ties (so inf stays inf), else max + log1p(exp(-|a - b|))
-        big = f"({a} if ({a} > {b} or {a} != {a}) else {b})"
-        return f"{a} + 0.6931471805599453 if {a} == {b} else {big} + math.log1p(math.exp(-abs({a} - {b})))"
+        one, minus_one, zero = (self._literal(c) for c in ("1.0", "-1.0", "0.0"))
+        return self._wrap(expr, f"{one} if {a} > 0 else ({minus_one} if {a} < 0 else ({a} if {a} != {a} else {zero}))")
 
     def _print_logaddexp(self, expr) -> str:
-        a, b = (self._print(x) for x in expr.args)
-        return self._wrap(expr, self._logaddexp(a, b))
+        # NumPy's logaddexp: a + log(2) on ties (so inf stays inf), else max + log1p(exp(-|a - b|))
+        a, b = (self._branch(x) for x in expr.args)
+        big = f"({a} if ({a} > {b} or {a} != {a}) else {b})"
+        return self._wrap(expr, f"{a} + 0.6931471805599453 if {a} == {b} else "
+                                f"{big} + math.log1p(math.exp(-abs({a} - {b})))")
 
     def _print_softplus(self, expr) -> str:
-        return self._wrap(expr, self._logaddexp("0.0", self._print(expr.args[0])))
+        # logaddexp(0, a) of NumPy, bit for bit: log1p(exp(0)) is log(2) at a == 0
+        a = self._print(expr.args[0])
+        return self._wrap(expr, f"({a} if {a} > 0.0 else 0.0) + math.log1p(math.exp(-abs({a})))")
 
 
 PRINTERS = {"python": PythonPrinter, "numpy": NumPyPrinter, "numba": NumbaPrinter, "cuda": CudaPrinter}

@@ -108,6 +108,12 @@ REGRESSIONS = [
     ("max(x, y)", (-0.0, 0.0)),
     ("min(x, y)", (0.0, -0.0)),
     ("relu(x)",   (-0.0,)),             # Numba's np.maximum(-0.0, 0.0) gave -0.0
+    # Python floats raise on 1/0.0 and on overflow: no target may leave a value a Python float
+    ("1/erf(x)",  (0.0,)),              # math.erf returned a Python float on python (and the simulator)
+    ("2.5/relu(x)", (-1.0,)),           # the ternary's 0.0 in the CUDA simulator
+    ("1/max(x, 0)", (-1.0,)),
+    ("1/abs(x)", (0.0,)),               # abs' is sign: its 0.0 branch
+    ("1/(x - softplus(x))", (-np.inf,)),
 ]
 
 

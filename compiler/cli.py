@@ -69,10 +69,32 @@ def _compile(args):
     return compile(_read_source(args.source), wrt=args.wrt, target=args.target)
 
 
-def cmd_compile(args) -> int:
-    from .runtime import generate
+def _shapes(args):
+    if getattr(args, "shapes", None) is None:
+        return None
+    try:
+        shapes = json.loads(args.shapes)
+    except ValueError as err:
+        raise BpcError(f"--shapes takes JSON, e.g. '{{\"W\": [\"h\", \"d\"]}}': {err}") from None
+    if not isinstance(shapes, dict):
+        raise BpcError("--shapes takes a JSON object: input name -> list of sizes")
+    return shapes
 
-    if args.ptx is not None:
+
+def cmd_compile(args) -> int:
+    from .runtime import compile, generate
+
+    shapes = _shapes(args)
+    if args.memory is not None:
+        if shapes is None:
+            raise BpcError("--memory is for matrix programs: give --shapes too")
+        sizes = {k: int(v) for k, v in _parse_at(args.memory).items()}
+        g = compile(_read_source(args.source), wrt=args.wrt, target=args.target, shapes=shapes)
+        print(g.memory(**sizes))
+        return 0
+    if shapes is not None:
+        text, _ = generate(_read_source(args.source), wrt=args.wrt, target=args.target, shapes=shapes)
+    elif args.ptx is not None:
         if args.target != "cuda":
             raise BpcError("--ptx needs --target cuda")
         try:
@@ -177,6 +199,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("compile", help="print or write the emitted module", epilog=_EPILOG)
     common(p)
     p.add_argument("-o", "--output", help="write the module to this file")
+    p.add_argument("--shapes", help='a matrix program: input shapes as JSON, e.g. \'{"W": ["h", "d"], "x": ["d", "n"]}\'')
+    p.add_argument("--memory", metavar="SIZES", help="with --shapes: print the memory report for sizes, e.g. n=256,d=784")
     p.add_argument("--ptx", metavar="CC", help="with --target cuda: print the kernel's PTX for compute capability "
                                                "CC (e.g. 9.0) instead; needs numba-cuda[cu12], not a GPU")
     p.set_defaults(run=cmd_compile)

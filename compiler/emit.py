@@ -118,3 +118,48 @@ def _kernel_args(points, params, reduced, options: Options):
 def entry_of(graph: Graph) -> str:
     taken = set(graph.idents) | {s.name for s in graph.stages} | set(graph.grad_names.values())
     return entry_name(graph.output, taken)
+
+
+def emit_matrix(program, forward: list[Stmt], backward: list[Stmt], grad_shapes: dict, wrt: tuple[str, ...],
+                target: str) -> str:
+    """Render a matrix program's module (numpy or numba): shapes in the comments."""
+    from .mbackward import grad_names
+    from .mparse import fmt
+    from .mprinters import MATRIX_PRINTERS
+
+    if target not in MATRIX_PRINTERS:
+        raise ValueError(f"unknown matrix target {target!r}")
+    shapes = {**program.shapes, **{s.name: s.shape for s in program.stages}, **grad_shapes}
+    printer = MATRIX_PRINTERS[target](shapes)
+    names = grad_names(program)
+    grads = [names[w] for w in wrt]
+    printer.prepare(forward + backward, [program.output, *grads])
+    stage = {s.name: s for s in program.stages}
+    forward_code = [printer.stmt(s) for s in forward]
+    forward_notes = [fmt(stage[s.target].shape) for s in forward]
+    backward_code = [printer.stmt(s) for s in backward]
+    notes = [f"{fmt(shapes[s.target])}  " + (str(stage[s.stage]) if s.stage else "does not reach the output")
+             for s in backward]
+    taken = set(program.inputs) | set(stage) | set(names.values())
+    from .naming import entry_name
+
+    template = environment().get_template("matrix.py.j2")
+    return template.render(
+        title=f"Value of {program.output} and its gradient with respect to {', '.join(wrt) or 'nothing'}.",
+        version=__version__,
+        target=target,
+        numba=target == "numba",
+        shapes_doc=", ".join(f"{n} {fmt(program.shapes[n])}" for n in program.inputs),
+        inputs=repr(tuple(program.inputs)),
+        wrt=repr(tuple(wrt)),
+        shapes=repr({n: program.shapes[n] for n in program.inputs}),
+        labels=repr(tuple(sorted(program.labels))),
+        entry=entry_name(program.output, taken),
+        helpers=[printer.helpers[k] for k in sorted(printer.helpers)],
+        args=list(program.inputs),
+        doc=f"Return {program.output} and the tuple ({', '.join(grads)}) at the given arrays.",
+        forward=_aligned(forward_code, forward_notes),
+        backward=_aligned(backward_code, notes),
+        output=program.output,
+        grads=grads,
+    )

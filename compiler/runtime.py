@@ -51,9 +51,23 @@ class GradFunction:
         """The emitted module, as text."""
         return self._module.__bpc_source__
 
+    shapes = None        # matrix programs: the input shapes given to compile()
+
+    def memory(self, **sizes):
+        """Matrix programs: bytes for prediction vs training at these sizes (see ``compiler.memory``)."""
+        from .memory import report
+
+        if self.shapes is None:
+            raise BpcError("memory() is for matrix programs (compiled with shapes=)")
+        return report(self.graph, self.wrt, sizes)
+
     @property
     def graph(self):
         """The staged forward graph (rebuilt from the source when loaded from the cache)."""
+        if self._graph is None and self.shapes is not None:
+            from .mparse import parse_matrix
+
+            self._graph = parse_matrix(self._source_obj, self.shapes, self._limits)
         if self._graph is None:
             self._graph = build_graph(self._source_obj, self._limits, self.stable)
         return self._graph
@@ -126,6 +140,10 @@ class GradFunction:
             if name in self.params and np.ndim(value) != 0:
                 raise BpcError(f"parameter {name!r} must be a scalar shared by every point "
                                f"(got shape {np.shape(value)})")
+        if self.shapes is not None:            # a matrix program: whole arrays, no out=
+            if out is not None:
+                raise BpcError("out= is not an option of matrix programs")
+            return self._fn(*values)
         if self.target == "cuda":
             _require_gpu()
         if self.target in ("numba", "cuda"):
@@ -327,9 +345,15 @@ def build_graph(source, limits=None, stable=True):
 
 
 def generate(source, wrt=None, target="python", limits=None, params=(), reduce=None,
-             fastmath=False, parallel=True, dtype="float64", stable=True):
+             fastmath=False, parallel=True, dtype="float64", stable=True, shapes=None):
     """Run the pipeline without touching the cache: returns (module text, graph)."""
     from .backward import backward, forward
+
+    if shapes is not None:
+        from .mparse import check_shapes
+
+        _check_matrix_options(source, target, params, reduce, fastmath, parallel, dtype)
+        return generate_matrix(source, check_shapes(shapes), wrt, target, limits)
     from .emit import Options, emit
 
     graph = build_graph(source, limits, stable)
@@ -367,7 +391,7 @@ def _check_options(target, reduce, fastmath, parallel, dtype):
 
 
 def compile(source, wrt=None, target="python", cache_dir=None, limits=None, params=(), reduce=None,  # noqa: A001
-            fastmath=False, parallel=True, dtype="float64", stable=True) -> GradFunction:
+            fastmath=False, parallel=True, dtype="float64", stable=True, shapes=None) -> GradFunction:
     """Compile ``source`` (formula text, staged program, def function or SymPy expression).
 
     ``wrt``: input names to differentiate with respect to (default: every input,
@@ -379,11 +403,23 @@ def compile(source, wrt=None, target="python", cache_dir=None, limits=None, para
     (``log(1 + exp(x))`` -> ``softplus(x)`` ...; ``False`` keeps the literal
     translation). ``cache_dir``: where emitted modules are kept (else
     ``$BPC_CACHE_DIR``, else the per-user cache directory). ``limits``: a
-    ``compiler.Limits``.
+    ``compiler.Limits``. ``shapes``: makes ``source`` a matrix program whose inputs have these
+    shapes (``{"W": ("h", "d"), "x": ("d", "n")}``; inputs not named are scalars); targets
+    ``"numpy"`` and ``"numba"``.
     """
     _check_options(target, reduce, fastmath, parallel, dtype)
+    if shapes is None and _is_matrix_sympy(source):
+        from .mparse import from_sympy
+
+        source, shapes = from_sympy(source)
+    if shapes is not None:
+        _check_matrix_options(source, target, params, reduce, fastmath, parallel, dtype)
+        from .mparse import check_shapes
+
+        shapes = check_shapes(shapes)
     try:
-        return _compile(source, wrt, target, cache_dir, limits, params, reduce, fastmath, parallel, dtype, stable)
+        return _compile(source, wrt, target, cache_dir, limits, params, reduce, fastmath, parallel, dtype, stable,
+                        shapes)
     except RecursionError:
         # bpc's own traversals are iterative; SymPy's are not (a SymPy expression thousands deep)
         from .errors import LimitError
@@ -392,12 +428,50 @@ def compile(source, wrt=None, target="python", cache_dir=None, limits=None, para
                          hint="pass it as formula text or a staged program") from None
 
 
-def _compile(source, wrt, target, cache_dir, limits, params, reduce, fastmath, parallel, dtype, stable):
+def _is_matrix_sympy(source) -> bool:
+    if not hasattr(source, "atoms") or isinstance(source, str):
+        return False
+    import sympy
+
+    return isinstance(source, sympy.Basic) and bool(source.atoms(sympy.MatrixSymbol))
+
+
+def _check_matrix_options(source, target, params, reduce, fastmath, parallel, dtype):
+    if not isinstance(source, str):
+        raise BpcError("a matrix program (shapes=) is given as staged program text")
+    if target not in ("numpy", "numba"):
+        raise BpcError(f"matrix programs compile for the numpy and numba targets, not {target!r}",
+                       hint="CUDA and python targets for matrix programs are not built")
+    if params or reduce or fastmath or not parallel or dtype != "float64":
+        raise BpcError("params=, reduce=, fastmath=, parallel= and dtype= are not options of matrix programs")
+
+
+def generate_matrix(text, shapes, wrt=None, target="numpy", limits=None):
+    """The matrix pipeline without the cache: returns (module text, MProgram)."""
+    from .emit import emit_matrix
+    from .mbackward import backward, forward
+    from .mparse import parse_matrix
+
+    program = parse_matrix(text, shapes, limits)
+    wrt = _normalize_wrt(wrt)
+    if wrt is None:       # every input but the targets of cross_entropy (data, labels or one-hot)
+        data = {s.args[1] for s in program.stages if s.op == "cross_entropy"}
+        wrt = tuple(n for n in program.inputs if n not in data)
+    for name in wrt:
+        if name not in program.inputs:
+            raise BpcError(f"wrt names {name!r}, which is not an input", hint=f"inputs are: {', '.join(program.inputs)}")
+    if len(set(wrt)) != len(wrt):
+        raise BpcError(f"wrt lists a name twice: {', '.join(wrt)}")
+    stmts, grad_shapes = backward(program, tuple(wrt))
+    return emit_matrix(program, forward(program), stmts, grad_shapes, tuple(wrt), target), program
+
+
+def _compile(source, wrt, target, cache_dir, limits, params, reduce, fastmath, parallel, dtype, stable, shapes=None):
     kind, text = _source_text(source)
     wrt_key = _normalize_wrt(wrt)
     params = _normalize_wrt(params) or ()
     request = [target, kind, text, repr(wrt_key), repr(limits), repr(params), repr(reduce),
-               repr(fastmath), repr(parallel), dtype, repr(stable)]
+               repr(fastmath), repr(parallel), dtype, repr(stable)] + ([repr(sorted(shapes.items()))] if shapes else [])
     key = hashlib.sha256("\0".join([_code_fingerprint(), *request]).encode("utf-8")).hexdigest()[:32]
     requested = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     memo_key = (str(requested), key)
@@ -415,12 +489,15 @@ def _compile(source, wrt, target, cache_dir, limits, params, reduce, fastmath, p
         if module_text is None:
             warnings.warn(f"bpc: cached module {path} is damaged or was edited; regenerating it",
                           RuntimeWarning, stacklevel=2)
-    if module_text is None:
+    if module_text is None and shapes is not None:
+        module_text, graph = generate_matrix(source, shapes, wrt, target, limits)
+    elif module_text is None:
         module_text, graph = generate(source, wrt, target, limits, params, reduce, fastmath, parallel, dtype, stable)
         if path is not None and not _write_atomic(path, _with_checksum(module_text)):
             warnings.warn(f"bpc: could not write {path}; using the module from memory", RuntimeWarning, stacklevel=2)
             path = None
     module = _load(module_text, str(path) if path is not None else f"<bpc {name}>", name)
     result = GradFunction(module, source, target, path, limits, graph, reduce, stable)
+    result.shapes = shapes
     _loaded[memo_key] = result
     return result

@@ -28,3 +28,41 @@ GENERATED["oscillator_numba"] = (OSCILLATOR, "A,b,w,phi", "numba", {"params": ("
                                                                     "reduce": "mean"})
 GENERATED["cs231n_staged_cuda"] = (CS231N_PROGRAM, None, "cuda")
 GENERATED["oscillator_cuda"] = (OSCILLATOR, "A,b,w,phi", "cuda", {"params": ("A", "b", "w", "phi"), "reduce": "mean"})
+
+# Matrix programs (issue 5). Columns are examples, as in d2l and CS231n: x is (features, n).
+# d2l's one-hidden-layer MLP objective with weight decay (bias-free layers).
+MLP_D2L = """\
+z = W1 @ x
+h = relu(z)
+o = W2 @ h
+L = cross_entropy(o, y)
+s = lam / 2 * (frob2(W1) + frob2(W2))
+J = L + s
+"""
+MLP_D2L_SHAPES = {"W1": ("h", "d"), "W2": ("q", "h"), "x": ("d", "n"), "y": ("n",)}
+
+# The hand-written NumPy network of the seed article: 10 -> 20 -> 10 -> 5, ReLU, ReLU, sigmoid,
+# softmax cross-entropy.
+MLP_3LAYER = """\
+z1 = W1 @ x + b1
+h1 = relu(z1)
+z2 = W2 @ h1 + b2
+h2 = relu(z2)
+z3 = W3 @ h2 + b3
+h3 = sigmoid(z3)
+L = cross_entropy(h3, y)
+"""
+MLP_3LAYER_SHAPES = {"W1": (20, 10), "b1": (20, 1), "W2": (10, 20), "b2": (10, 1), "W3": (5, 10), "b3": (5, 1),
+                     "x": (10, "n"), "y": ("n",)}
+
+# A one-hidden-layer classifier with biases and weight decay, for scikit-learn's 8x8 digits.
+MLP_DIGITS = """\
+z = W1 @ x + b1
+h = tanh(z)
+o = W2 @ h + b2
+J = cross_entropy(o, y) + lam / 2 * (frob2(W1) + frob2(W2))
+"""
+MLP_DIGITS_SHAPES = {"W1": ("h", 64), "b1": ("h", 1), "W2": (10, "h"), "b2": (10, 1), "x": (64, "n"), "y": ("n",)}
+
+GENERATED["mlp_d2l_numpy"] = (MLP_D2L, "W1,W2", "numpy", {"shapes": MLP_D2L_SHAPES})
+GENERATED["mlp_3layer_numba"] = (MLP_3LAYER, "W1,b1,W2,b2,W3,b3", "numba", {"shapes": MLP_3LAYER_SHAPES})

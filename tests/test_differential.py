@@ -8,7 +8,11 @@ library computes the elementary functions, because the same statements on two li
 an ulp now and then, and ill-conditioned expressions (acos of a tanh that saturates near 1) turn an
 ulp into any difference at all:
 
-- python, numpy and cuda (in Numba's CUDA simulator) all run NumPy's functions: compared directly;
+- python and numpy run NumPy's functions: compared directly;
+- cuda (in Numba's CUDA simulator) runs NumPy's ufuncs too, but spells ``logaddexp``/``softplus``
+  out with ``exp`` and ``log1p`` (CUDA kernels have no such function), where ``np.logaddexp``
+  calls libm's exp and log1p inside: it is compared with the python target's module run with
+  ``np.logaddexp`` spelled the same way;
 - numba calls the C math library (libm): compared with the python target's own module run with its
   NumPy functions replaced by the same libm functions (through ctypes), so the two differ only in
   what bpc emitted for each target — the ternaries for max/min/relu, C pow, the reductions.
@@ -80,18 +84,32 @@ LIBM = types.SimpleNamespace(
     logaddexp=_logaddexp)
 
 
-class _NumPyOnLibm:
-    """``np`` for an emitted python module: libm's elementary functions, NumPy for the rest."""
+def _logaddexp_spelled(a, b):
+    """The cuda target's spelling of logaddexp, on NumPy's exp and log1p ufuncs."""
+    if a == b:
+        return a + math.log(2.0)
+    big = a if (a > b or a != a) else b
+    return big + np.log1p(np.exp(-abs(a - b)))
+
+
+SIMULATOR = types.SimpleNamespace(logaddexp=_logaddexp_spelled)
+
+
+class _NumPyWith:
+    """``np`` for an emitted python module: some functions replaced, NumPy for the rest."""
+
+    def __init__(self, replaced):
+        self.replaced = replaced
 
     def __getattr__(self, name):
-        return getattr(LIBM, name, None) or getattr(np, name)
+        return getattr(self.replaced, name, None) or getattr(np, name)
 
 
-def on_libm(g):
-    """The python target's emitted module, loaded again with its ``np`` calling libm."""
-    namespace = {"__name__": "bpc_on_libm"}
-    exec(compile(g.source, "<bpc python target on libm>", "exec"), namespace)   # bpc's own emitted code
-    namespace["np"] = _NumPyOnLibm()
+def python_on(g, functions):
+    """The python target's emitted module, loaded again with ``np``'s ``functions`` replaced."""
+    namespace = {"__name__": "bpc_python_on"}
+    exec(compile(g.source, "<bpc python target>", "exec"), namespace)   # bpc's own emitted code
+    namespace["np"] = _NumPyWith(functions)
     return namespace[namespace["ENTRY"]]
 
 
@@ -133,11 +151,14 @@ def test_targets_agree(chunk):
         call = {n: {"x": x, "y": y}[n] for n in gp.inputs}
         with warnings.catch_warnings():
             warnings.simplefilter("error")      # no target may warn, raise, or print
-            results = {"python": pointwise(gp, call, len(x)), "python on libm": pointwise(on_libm(gp), call, len(x))}
+            results = {"python": pointwise(gp, call, len(x)),
+                       "python on libm": pointwise(python_on(gp, LIBM), call, len(x)),
+                       "python, logaddexp spelled out": pointwise(python_on(gp, SIMULATOR), call, len(x))}
             for target in ("numpy", "numba", "cuda"):
                 value, grads = compile_for(text, target)(**call)
                 results[target] = [value, *grads]
-        for target, reference in (("numpy", "python"), ("cuda", "python"), ("numba", "python on libm")):
+        for target, reference in (("numpy", "python"), ("cuda", "python, logaddexp spelled out"),
+                                  ("numba", "python on libm")):
             for k, (a, b) in enumerate(zip(results[target], results[reference])):
                 i = first_difference(a, b)
                 what = "value" if k == 0 else f"d{gp.wrt[k - 1]}"

@@ -45,6 +45,13 @@ def test_generated_module_runs(name, tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, spec.name, module)
     spec.loader.exec_module(module)
     fn = getattr(module, module.ENTRY)
-    value, grads = fn(*[0.5] * len(module.INPUTS))
+    if hasattr(module, "SHAPES"):        # a matrix program: arrays of its shapes, named sizes 3
+        rng = np.random.default_rng(0)
+        args = [rng.integers(0, 3, [3 if isinstance(d, str) else d for d in module.SHAPES[n]]) if n in module.LABELS
+                else rng.uniform(-1, 1, [3 if isinstance(d, str) else d for d in module.SHAPES[n]])
+                for n in module.INPUTS]
+    else:
+        args = [0.5] * len(module.INPUTS)
+    value, grads = fn(*args)
     assert len(grads) == len(module.WRT)
-    assert np.isfinite(value) and all(np.isfinite(grads))
+    assert np.isfinite(value) and all(np.all(np.isfinite(d)) for d in grads)

@@ -68,6 +68,21 @@ class PythonPrinter(StrPrinter):
     def _print_Pi(self, expr) -> str:
         return "np.pi"
 
+    # SymPy's own infinities and nan, e.g. the partial 1/b of x/(2 - 2) = x/0 is zoo: IEEE's 1/0.0
+    infinity, not_a_number = "np.inf", "np.nan"
+
+    def _print_ComplexInfinity(self, expr) -> str:
+        return self.infinity
+
+    def _print_Infinity(self, expr) -> str:
+        return self.infinity
+
+    def _print_NegativeInfinity(self, expr) -> str:
+        return f"(-{self.infinity})"
+
+    def _print_NaN(self, expr) -> str:
+        return self.not_a_number
+
     def _print_Exp1(self, expr) -> str:
         return "np.e"
 
@@ -81,6 +96,17 @@ class PythonPrinter(StrPrinter):
             return f"1/{self.sqrt}({self._print(base)})"
         if not exponent.is_Integer:
             return f"{self.power}({self._print(base)}, {self._print(exponent)})"
+        # x**2 and x**-1 round once on every target; a higher power is x*x*x (two roundings) in
+        # Numba, C's pow on NumPy scalars and something else again on NumPy arrays: C's pow everywhere
+        if int(exponent) not in (0, 1, 2, -1):
+            return f"{self.power}({self._print(base)}, {float(exponent)!r})"
+        # NumPy scalars compute x**2 and x**-1 with C's pow too, which is not always correctly
+        # rounded; NumPy arrays and Numba multiply and divide: spell those out for every target
+        if isinstance(base, sp.Symbol) and int(exponent) == 2:
+            name = self._print(base)
+            return self._wrap(expr, f"{name}*{name}")
+        if isinstance(base, sp.Symbol) and int(exponent) == -1:
+            return self._wrap(expr, f"1/{self._print(base)}")
         return super()._print_Pow(expr, rational)
 
     def _call(self, name: str, expr) -> str:
@@ -219,6 +245,7 @@ SIMULATOR_MATH = {
     "math.cosh": "np.cosh", "math.tanh": "np.tanh", "math.hypot": "np.hypot",
     "math.erf": "lambda v, erf=math.erf: np.float64(erf(v))",
     "math.sqrt": "np.sqrt", "math.pow": "np.float_power", "math.pi": "math.pi", "math.e": "math.e",
+    "math.inf": "np.inf", "math.nan": "np.nan",
 }
 
 
@@ -235,6 +262,7 @@ class CudaPrinter(NumbaPrinter):
     functions = MATH_FUNCTIONS
     power = "math.pow"
     sqrt = "math.sqrt"
+    infinity, not_a_number = "math.inf", "math.nan"
 
     def __init__(self, settings=None):
         super().__init__(settings)
@@ -243,7 +271,8 @@ class CudaPrinter(NumbaPrinter):
 
     def doprint(self, expr):
         text = super().doprint(expr)
-        self.math.update(name for name in SIMULATOR_MATH if name + "(" in text or name == text)
+        self.math.update(name for name in SIMULATOR_MATH if name + "(" in text or name == text
+                         or (name in ("math.inf", "math.nan") and name in text))
         return text
 
     def _print_Pi(self, expr) -> str:

@@ -23,7 +23,7 @@ def f_and_grad(x, y):
         num = x + sigy
         sigx = 1/(1 + np.exp(-x))  # sigmoid(x)
         xpy = x + y
-        xpysqr = xpy**2
+        xpysqr = xpy*xpy           # xpy**2
         den = sigx + xpysqr
         f = num/den
 

@@ -52,24 +52,24 @@ def _kernel(_a0, _a1, _o0, _o1, _o2, _n):
         num = x + sigy
         sigx = 1/(1 + math.exp(-x))  # sigmoid(x)
         xpy = x + y
-        xpysqr = xpy**2
+        xpysqr = xpy*xpy             # xpy**2
         den = sigx + xpysqr
         invden = 1/den
         f = num*invden
 
         # backward pass (local gradient * upstream gradient)
-        dnum = invden                  # f = num*invden
-        dinvden = num                  # f = num*invden
-        dden = (-invden**2)*dinvden    # invden = 1/den
-        dsigx = dden                   # den = sigx + xpysqr
-        dxpysqr = dden                 # den = sigx + xpysqr
-        dxpy = (2*xpy)*dxpysqr         # xpysqr = xpy**2
-        dx = dxpy                      # xpy = x + y
-        dy = dxpy                      # xpy = x + y
-        dx += (sigx*(1 - sigx))*dsigx  # sigx = sigmoid(x)
-        dx += dnum                     # num = x + sigy
-        dsigy = dnum                   # num = x + sigy
-        dy += (sigy*(1 - sigy))*dsigy  # sigy = sigmoid(y)
+        dnum = invden                      # f = num*invden
+        dinvden = num                      # f = num*invden
+        dden = (-(invden*invden))*dinvden  # invden = 1/den
+        dsigx = dden                       # den = sigx + xpysqr
+        dxpysqr = dden                     # den = sigx + xpysqr
+        dxpy = (2*xpy)*dxpysqr             # xpysqr = xpy**2
+        dx = dxpy                          # xpy = x + y
+        dy = dxpy                          # xpy = x + y
+        dx += (sigx*(1 - sigx))*dsigx      # sigx = sigmoid(x)
+        dx += dnum                         # num = x + sigy
+        dsigy = dnum                       # num = x + sigy
+        dy += (sigy*(1 - sigy))*dsigy      # sigy = sigmoid(y)
 
         _o0[_i] = f
         _o1[_i] = dy

@@ -36,7 +36,7 @@ def f_and_grad(a, x, b, y):
         ax = a*x
         axpb = ax + b
         axpbmy = axpb - y
-        f = axpbmy**2
+        f = axpbmy*axpbmy  # axpbmy**2
 
         # backward pass (local gradient * upstream gradient)
         daxpbmy = 2*axpbmy  # f = axpbmy**2

@@ -66,7 +66,7 @@ def _kernel(_a0, _a1, A, b, w, phi, _sums, _n, _scale):
         coswtpphi = math.cos(wtpphi)  # cos(wtpphi)
         t1 = Aexpnegbt*coswtpphi
         t1my = t1 - y
-        f = t1my**2
+        f = t1my*t1my                 # t1my**2
 
         # backward pass (local gradient * upstream gradient)
         dt1my = 2*t1my                            # f = t1my**2

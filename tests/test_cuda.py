@@ -140,7 +140,7 @@ def test_kernel_has_the_staged_statements_and_no_device_functions():
     src = g.source
     assert "while _i < _n:" in src and "_i += _stride" in src
     body = src.split("def _kernel(")[1].split("\ndef ")[0]
-    for line in ("dinvden = num ", "dden = (-invden**2)*dinvden", "dx += dnum", "dy += (sigy*(1 - sigy))*dsigy"):
+    for line in ("dinvden = num ", "dden = (-(invden*invden))*dinvden", "dx += dnum", "dy += (sigy*(1 - sigy))*dsigy"):
         assert line in body
     assert "np." not in body            # NumPy ufuncs are not all available in CUDA kernels
     assert "@cuda.jit(device" not in src

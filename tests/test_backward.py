@@ -48,7 +48,7 @@ def test_local_gradients_reuse_saved_forward_values():
     assert "(sigx*(1 - sigx))" in backward_text
     assert "dy = expy*dexpy" in backward_text
     assert "np.exp" not in backward_text          # exp's gradient is its saved output
-    assert "(1 - tanhz*tanhz)" in backward_text
+    assert "(1 - (tanhz*tanhz))" in backward_text
 
 
 def test_variable_used_three_times_gets_one_definition_and_two_accumulations():

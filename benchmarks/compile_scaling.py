@@ -23,10 +23,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import compiler  # noqa: E402
 from machine import cpu_model  # noqa: E402
-from compiler.backward import backward, forward  # noqa: E402
+from compiler.autodiff import backward, forward  # noqa: E402
 from compiler.emit import emit  # noqa: E402
-from compiler.graph import build  # noqa: E402
-from compiler.parse import parse  # noqa: E402
+from compiler.naming import build  # noqa: E402
+from compiler.frontend import parse  # noqa: E402
 
 SIZES = [10, 30, 100, 300, 1000, 3000, 10000, 16000]
 UNARY = ["sin", "cos", "exp", "tanh", "sigmoid"]

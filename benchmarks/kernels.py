@@ -37,7 +37,7 @@ sys.path.insert(0, str(HERE))
 import numba  # noqa: E402
 
 import compiler  # noqa: E402
-from compiler.functions import to_reference  # noqa: E402
+from compiler.rules import to_reference  # noqa: E402
 from compiler.rules import RULES  # noqa: E402
 
 import anchors  # noqa: E402

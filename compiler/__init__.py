@@ -25,7 +25,7 @@ def compile(source, wrt=None, target="python", cache_dir=None, limits=None, para
 
 def __getattr__(name):
     if name == "Limits":
-        from .parse import Limits
+        from .frontend.limits import Limits
 
         return Limits
     raise AttributeError(name)

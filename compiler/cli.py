@@ -17,7 +17,7 @@ operators + - * / ** (or ^)."""
 
 
 def _read_source(arg: str) -> str:
-    from .parse import Limits
+    from .frontend.limits import Limits
 
     limit = Limits().max_chars
     if arg == "-":

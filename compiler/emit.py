@@ -1,4 +1,8 @@
-"""Emit: wrap printed statements in a target's Jinja template -> module source text."""
+"""Emit: printed statements in a target's Jinja template -> module source text.
+
+The target plugin gives the printer and the template; this module fills the template's
+variables (names, printed lines with their comments, the kernel's arguments) and renders it.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -7,11 +11,13 @@ from functools import lru_cache
 import jinja2
 
 from . import __version__
-from .backward import Stmt
-from .graph import Graph
+from .autodiff import grad_shapes
+from .ir import Graph, Stmt, fmt
 from .naming import entry_name
-from .printers import PRINTERS, SIMULATOR_MATH
-from .runtime import templates_dir
+from .resources import templates_dir
+from .targets import get
+from .targets.cuda import SIMULATOR_MATH
+
 
 @dataclass(frozen=True)
 class Options:
@@ -42,14 +48,20 @@ def _aligned(code: list[str], comments: list[str | None]) -> list[str]:
     return [c if not note else f"{c.ljust(width)}  # {note}" for c, note in zip(code, comments)]
 
 
+def entry_of(graph: Graph) -> str:
+    taken = set(graph.idents) | {s.name for s in graph.stages} | set(graph.grad_names.values())
+    return entry_name(graph.output, taken)
+
+
 def emit(graph: Graph, forward: list[Stmt], backward: list[Stmt], wrt: tuple[str, ...],
          options: Options | str = Options()) -> str:
     """Render the module. ``wrt`` and ``options.params`` hold identifiers from ``graph.idents``."""
     if isinstance(options, str):
         options = Options(target=options)
-    if options.target not in PRINTERS:
-        raise ValueError(f"unknown target {options.target!r}")
-    printer = PRINTERS[options.target]()
+    if graph.arrays:
+        return _emit_arrays(graph, forward, backward, wrt, options.target)
+    target = get(options.target)
+    printer = target.printer_for(graph)
     grads = [graph.grad_names[name] for name in wrt]
     printer.prepare(forward + backward, [graph.output, *grads])
     stage_text = {stage.name: str(stage) for stage in graph.stages}
@@ -69,7 +81,7 @@ def emit(graph: Graph, forward: list[Stmt], backward: list[Stmt], wrt: tuple[str
     reduced = [bool(options.reduce)] + [bool(options.reduce) and w in params for w in wrt]
     results = [graph.output, *grads]
     kernel_args, kernel_types = _kernel_args(points, params, reduced, options)
-    template = environment().get_template(f"{options.target}.py.j2")
+    template = environment().get_template(target.template)
     return template.render(
         title=f"Value of {graph.output} and its gradient with respect to {', '.join(wrt_users) or 'nothing'}.",
         version=__version__,
@@ -115,51 +127,38 @@ def _kernel_args(points, params, reduced, options: Options):
     return [a for a, _ in args], [t for _, t in args]
 
 
-def entry_of(graph: Graph) -> str:
-    taken = set(graph.idents) | {s.name for s in graph.stages} | set(graph.grad_names.values())
-    return entry_name(graph.output, taken)
-
-
-def emit_matrix(program, forward: list[Stmt], backward: list[Stmt], grad_shapes: dict, wrt: tuple[str, ...],
-                target: str) -> str:
-    """Render a matrix program's module (numpy or numba): shapes in the comments."""
-    from .mbackward import grad_names
-    from .mparse import fmt
-    from .mprinters import MATRIX_PRINTERS
-
-    if target not in MATRIX_PRINTERS:
-        raise ValueError(f"unknown matrix target {target!r}")
-    shapes = {**program.shapes, **{s.name: s.shape for s in program.stages}, **grad_shapes}
-    printer = MATRIX_PRINTERS[target](shapes)
-    names = grad_names(program)
-    grads = [names[w] for w in wrt]
-    printer.prepare(forward + backward, [program.output, *grads])
-    stage = {s.name: s for s in program.stages}
+def _emit_arrays(graph: Graph, forward: list[Stmt], backward: list[Stmt], wrt: tuple[str, ...], target_name: str) -> str:
+    """Render an array program's module (numpy or numba): shapes in the comments."""
+    target = get(target_name)
+    shapes = {**graph.all_shapes(), **grad_shapes(graph)}
+    printer = target.printer_for(graph, shapes)
+    grads = [graph.grad_names[w] for w in wrt]
+    printer.prepare(forward + backward, [graph.output, *grads])
+    stage = {s.name: s for s in graph.stages}
     forward_code = [printer.stmt(s) for s in forward]
     forward_notes = [fmt(stage[s.target].shape) for s in forward]
     backward_code = [printer.stmt(s) for s in backward]
     notes = [f"{fmt(shapes[s.target])}  " + (str(stage[s.stage]) if s.stage else "does not reach the output")
              for s in backward]
-    taken = set(program.inputs) | set(stage) | set(names.values())
-    from .naming import entry_name
-
-    template = environment().get_template("matrix.py.j2")
+    user = dict(zip(graph.idents, graph.inputs))
+    numba = target_name == "numba"
+    template = environment().get_template(target.array_template)
     return template.render(
-        title=f"Value of {program.output} and its gradient with respect to {', '.join(wrt) or 'nothing'}.",
+        title=f"Value of {graph.output} and its gradient with respect to {', '.join(user[w] for w in wrt) or 'nothing'}.",
         version=__version__,
-        target=target,
-        numba=target == "numba",
-        shapes_doc=", ".join(f"{n} {fmt(program.shapes[n])}" for n in program.inputs),
-        inputs=repr(tuple(program.inputs)),
-        wrt=repr(tuple(wrt)),
-        shapes=repr({n: program.shapes[n] for n in program.inputs}),
-        labels=repr(tuple(sorted(program.labels))),
-        entry=entry_name(program.output, taken),
+        target=target_name,
+        numba=numba,
+        shapes_doc=", ".join(f"{n} {fmt(graph.shapes[i])}" for n, i in zip(graph.inputs, graph.idents)),
+        inputs=repr(tuple(graph.inputs)),
+        wrt=repr(tuple(user[w] for w in wrt)),
+        shapes=repr({n: graph.shapes[i] for n, i in zip(graph.inputs, graph.idents)}),
+        labels=repr(tuple(sorted(user[i] for i in graph.labels))),
+        entry=entry_of(graph),
         helpers=[printer.helpers[k] for k in sorted(printer.helpers)],
-        args=list(program.inputs),
-        doc=f"Return {program.output} and the tuple ({', '.join(grads)}) at the given arrays.",
+        args=list(graph.idents),
+        doc=f"Return {graph.output} and the tuple ({', '.join(grads)}) at the given arrays.",
         forward=_aligned(forward_code, forward_notes),
         backward=_aligned(backward_code, notes),
-        output=program.output,
+        output=graph.output,
         grads=grads,
     )

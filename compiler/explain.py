@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .backward import Stmt, backward, forward
+from .autodiff import backward, forward
 from .check import finite_difference, relative_error
-from .graph import Graph
-from .printers import PythonPrinter
+from .ir import Graph
+from .targets.python import PythonPrinter
 
 
 @dataclass
@@ -93,7 +93,7 @@ class Explanation:
 
 def explain(g, point: dict) -> Explanation:
     """CS231n's walk through the backward pass of ``g`` (a compiled formula) at ``point``."""
-    graph = g.graph
+    graph = g._staged()
     tr = trace(graph, point, g.wrt)
     printer = PythonPrinter()
     stage_text = {s.name: str(s) for s in graph.stages}

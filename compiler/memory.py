@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .autodiff import backward, forward, grad_shapes
 from .errors import BpcError
-from .mbackward import backward, forward
-from .mparse import fmt
+from .ir import fmt
 
 
 @dataclass
@@ -56,14 +56,16 @@ def _peak(stmts, size_of, keep) -> int:
     return peak
 
 
-def report(program, wrt, sizes) -> MemoryReport:
-    fwd = forward(program)
-    bwd, grad_shapes = backward(program, tuple(wrt))
-    shapes = {**{s.name: s.shape for s in program.stages}, **grad_shapes}
-    size_of = {name: _bytes(shape, sizes) for name, shape in shapes.items() if name not in program.inputs}
+def report(graph, wrt, sizes) -> MemoryReport:
+    """``wrt``: the user's input names."""
+    idents = tuple(graph.ident(w) for w in wrt)
+    fwd = forward(graph)
+    bwd = backward(graph, idents)
+    shapes = {**{s.name: s.shape for s in graph.stages}, **grad_shapes(graph)}
+    size_of = {name: _bytes(shape, sizes) for name, shape in shapes.items() if name not in graph.idents}
     read_back = {str(sym) for s in bwd for sym in s.expr.free_symbols}
-    saved = [(s.name, s.shape, size_of[s.name]) for s in program.stages if s.name in read_back]
-    outputs = {program.output} | {s.target for s in bwd if s.target.lstrip("d") in wrt}
-    prediction = _peak(fwd, size_of, {program.output})
+    saved = [(s.name, s.shape, size_of[s.name]) for s in graph.stages if s.name in read_back]
+    outputs = {graph.output} | {graph.grad_names[i] for i in idents}
+    prediction = _peak(fwd, size_of, {graph.output})
     training = _peak(fwd + bwd, size_of, outputs)
     return MemoryReport(saved, prediction, training)

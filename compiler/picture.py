@@ -126,6 +126,31 @@ def render(dot_text: str, fmt: str) -> bytes:
     return done.stdout
 
 
+class Drawable:
+    """A staged graph that draws itself when called: ``g.graph(at={"x": 3, "y": -4}).save("graph.svg")``.
+
+    Attributes are the ``ir.Graph``'s (``stages``, ``inputs``, ``output`` ...)."""
+
+    def __init__(self, graph, wrt=None):
+        self.graph = graph
+        self._wrt = wrt
+
+    def __getattr__(self, name):
+        return getattr(self.graph, name)
+
+    def __str__(self) -> str:
+        return str(self.graph)
+
+    def __call__(self, at: dict | None = None, local: bool = False, max_stages: int = 200, wrt=None) -> "Picture":
+        """A CS231n-style picture of the graph; with ``at`` (input name -> number), forward values
+        in green and gradients in red on every edge (``local``: local gradients too)."""
+        from .explain import trace
+
+        wrt = wrt if wrt is not None else self._wrt
+        text, hidden = to_dot(self.graph, trace(self.graph, at, wrt) if at is not None else None, local, max_stages)
+        return Picture(text, hidden)
+
+
 class Picture:
     """A rendered-on-demand picture of the graph: ``.dot``, ``.svg()``, ``.png()``, ``.save(path)``."""
 

@@ -4,7 +4,7 @@ import math
 import mpmath
 import sympy as sp
 
-from compiler.functions import to_reference
+from compiler.rules import to_reference
 
 DIGITS = 30
 

@@ -6,10 +6,10 @@ import sympy as sp
 
 import compiler
 from conftest import CS231N
-from compiler.backward import backward
-from compiler.functions import sigmoid
-from compiler.graph import build
-from compiler.parse import parse
+from compiler.autodiff import backward
+from compiler.frontend import parse
+from compiler.naming import build
+from compiler.rules.scalar import sigmoid
 from oracle import fd, gradient, rel_err
 
 X, Y = sp.symbols("x y", real=True)

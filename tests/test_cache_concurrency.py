@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 WORKER = r"""
 import json, random, sys, time, warnings
 import compiler
-from compiler import runtime
+from compiler.runtime import cache as bpc_cache
 
 cache, seed, nonatomic = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1"
 if nonatomic:
@@ -27,7 +27,7 @@ if nonatomic:
                 handle.flush()
                 time.sleep(0.0005)
         return True
-    runtime._write_atomic = slow_writer
+    bpc_cache.write_atomic = slow_writer
 formulas = [f"sin(x*{k}) + exp(y/{k + 1})*{k}" for k in range(50)]
 order = list(range(50))
 random.Random(seed).shuffle(order)

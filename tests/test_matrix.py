@@ -163,7 +163,7 @@ def test_shape_errors_name_the_stage_and_the_shapes():
     with pytest.raises(compiler.BpcError, match=r"stage 'z' \(W1 @ W2\): inner sizes d and q differ: "
                                                 r"W1 is \(h, d\), W2 is \(q, h\)"):
         compiler.compile("z = W1 @ W2\nJ = sum(z)", target="numpy", shapes={"W1": ("h", "d"), "W2": ("q", "h")})
-    with pytest.raises(compiler.BpcError, match=r"stage 'z' \(Wx \+ b\): cannot broadcast"):
+    with pytest.raises(compiler.BpcError, match=r"stage 'z' \(W @ x \+ b\): cannot broadcast: W @ x is \(h, n\), b is \(d, 1\) at 1:5"):
         compiler.compile("z = W @ x + b\nJ = sum(z)", target="numpy",
                          shapes={"W": ("h", "d"), "x": ("d", "n"), "b": ("d", 1)})
     with pytest.raises(compiler.BpcError, match="needs a scalar output"):

@@ -9,8 +9,8 @@ import sys
 import pytest
 
 import compiler
-from compiler.graph import build
-from compiler.parse import parse
+from compiler.frontend import parse
+from compiler.naming import build
 
 
 def identifiers(source: str) -> set[str]:

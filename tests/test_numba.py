@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import compiler
-from compiler import runtime
+from compiler.runtime import cache
 
 ROOT = Path(__file__).resolve().parent.parent
 FORMULAS = {
@@ -109,7 +109,7 @@ def test_second_process_loads_kernel_from_numba_cache(tmp_path):
 def test_in_memory_module_compiles_without_numba_cache(tmp_path, monkeypatch):
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    monkeypatch.setattr(runtime.tempfile, "gettempdir", lambda: str(blocker))
+    monkeypatch.setattr(cache.tempfile, "gettempdir", lambda: str(blocker))
     with pytest.warns(RuntimeWarning):
         g = compiler.compile("x*7", target="numba", cache_dir=blocker / "cache", parallel=False)
     assert g.path is None

@@ -9,7 +9,8 @@ import sympy as sp
 
 import compiler
 from compiler.errors import BpcError, LimitError
-from compiler.parse import Const, In, Limits, parse
+from compiler.frontend import Limits, parse
+from compiler.ir import Const, In
 
 
 def ops(text):

@@ -9,6 +9,7 @@ import pytest
 
 import compiler
 from compiler import runtime
+from compiler.runtime import cache
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -77,7 +78,7 @@ def test_cache_path_that_is_a_file_falls_back_with_warning(tmp_path):
 def test_in_memory_when_nothing_is_writable(tmp_path, monkeypatch):
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    monkeypatch.setattr(runtime.tempfile, "gettempdir", lambda: str(blocker))
+    monkeypatch.setattr(cache.tempfile, "gettempdir", lambda: str(blocker))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         g = compiler.compile("x*5", cache_dir=blocker / "cache")
@@ -93,7 +94,7 @@ def test_cache_dir_from_environment(tmp_path, monkeypatch):
 
 def test_default_cache_dir_is_per_user_not_site_packages(monkeypatch):
     monkeypatch.delenv("BPC_CACHE_DIR", raising=False)
-    path = runtime.default_cache_dir()
+    path = cache.default_cache_dir()
     assert "site-packages" not in str(path)
     assert str(path).startswith(str(Path.home())) or "XDG_CACHE_HOME" in os.environ
 
@@ -108,5 +109,5 @@ def test_graph_available_after_cache_load(tmp_path):
 
 def test_second_compile_in_a_process_touches_no_files(tmp_path, monkeypatch):
     g = compiler.compile("x*11", cache_dir=tmp_path)
-    monkeypatch.setattr(runtime, "_writable_dir", lambda *a: pytest.fail("probed the cache directory again"))
+    monkeypatch.setattr(cache, "writable_dir", lambda *a: pytest.fail("probed the cache directory again"))
     assert compiler.compile("x*11", cache_dir=tmp_path) is g

@@ -15,7 +15,7 @@ primitive's row in the rules table:
 """
 from __future__ import annotations
 
-from .parse import Const, Node, Program, Ref
+from ..ir import Const, Node, Program, Ref
 
 
 def stabilize(program: Program) -> Program:
@@ -35,8 +35,8 @@ def stabilize(program: Program) -> Program:
     def one(operand) -> bool:
         return isinstance(operand, Const) and operand.value == 1
 
-    def emit(op, *args):
-        new.append(Node(op, tuple(args)))
+    def emit(op, *args, shape=()):
+        new.append(Node(op, tuple(args), shape=shape))
         return Ref(len(new) - 1)
 
     def exp_leaves(operand):
@@ -65,14 +65,14 @@ def stabilize(program: Program) -> Program:
                 if terms is not None and len(terms) >= 2:
                     value = mapped(terms[0])
                     for t in terms[1:-1]:
-                        value = emit("logaddexp", value, mapped(t))
+                        value = emit("logaddexp", value, mapped(t), shape=n.shape)
                     return "logaddexp", (value, mapped(terms[-1]))
                 for c, other in ((a, b), (b, a)):
                     if one(c):
                         return "log1p", (mapped(other),)
             if inner is not None and inner.op == "sigmoid":
-                neg = emit("neg", mapped(inner.args[0]))
-                return "neg", (emit("softplus", neg),)
+                neg = emit("neg", mapped(inner.args[0]), shape=n.shape)
+                return "neg", (emit("softplus", neg, shape=n.shape),)
         if n.op == "sub" and one(n.args[1]) and node(n.args[0], "exp") is not None:
             return "expm1", (mapped(node(n.args[0]).args[0]),)
         if n.op == "sqrt":
@@ -86,10 +86,10 @@ def stabilize(program: Program) -> Program:
     for i, n in enumerate(old):
         replacement = rewrite(n)
         op, args = replacement if replacement is not None else (n.op, tuple(mapped(a) for a in n.args))
-        new.append(Node(op, args, n.name, n.line, n.role))
+        new.append(Node(op, args, n.name, n.line, n.role, n.shape, n.attrs))
         where[i] = Ref(len(new) - 1)
     return _prune(Program(program.inputs, new, where[program.output].index, program.output_hint,
-                          program.kind, program.text))
+                          program.kind, program.text, program.shapes, program.labels))
 
 
 def _prune(program: Program) -> Program:
@@ -106,5 +106,6 @@ def _prune(program: Program) -> Program:
         if i in live:
             index[i] = len(kept)
             kept.append(Node(n.op, tuple(Ref(index[a.index]) if isinstance(a, Ref) else a for a in n.args),
-                             n.name, n.line, n.role))
-    return Program(program.inputs, kept, index[program.output], program.output_hint, program.kind, program.text)
+                             n.name, n.line, n.role, n.shape, n.attrs))
+    return Program(program.inputs, kept, index[program.output], program.output_hint, program.kind, program.text,
+                   program.shapes, program.labels)

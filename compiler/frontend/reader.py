@@ -1,82 +1,32 @@
-"""Front end: source text, a Python function or a SymPy expression -> ``Program``.
+"""Source text -> ``ir.Program``: formulas, staged programs and ``def`` functions, scalar or array.
 
-User text is read with Python's ``ast`` and checked against a whitelist of node
-types and function names; it is never passed to ``eval``, ``exec``,
-``sympify`` or ``parse_expr``. Traversals are iterative, so deep input meets a
-documented limit instead of a ``RecursionError``.
+User text is read with Python's ``ast`` and checked against a whitelist of node types and
+function names; it is never passed to ``eval``, ``exec``, ``sympify`` or ``parse_expr``.
+Traversals are iterative, so deep input meets a documented limit instead of a
+``RecursionError``.
 
-A ``Program`` is a flat list of single-operation ``Node``s in evaluation
-order. Operands are ``In`` (an input), ``Ref`` (an earlier node) or ``Const``.
-Names are given to nodes later (``naming.py``).
+With ``shapes`` (input name -> shape) the program is an array program: every node gets its
+shape as it is made, ``@``, ``.T`` and the array functions (``sum``, ``softmax``,
+``cross_entropy`` ...) are allowed, and a shape that does not fit is an error naming the
+stage and the shapes.
 """
 from __future__ import annotations
 
 import ast
 import difflib
-import inspect
 import io
 import math
-import textwrap
 import tokenize
 import warnings
-from dataclasses import dataclass
-from typing import Union
 
-from .errors import LimitError, ParseError
-from .rules import FUNCTIONS, RULES
+from ..errors import BpcError, LimitError, ParseError
+from ..ir import Const, In, Node, Operand, Program, Ref, fmt
+from ..rules import ARRAY_FUNCTIONS, FUNCTIONS, RULES
+from ..rules.array import DEFAULT_AXIS, elementwise_shape
+from .limits import Limits
 
-
-@dataclass(frozen=True)
-class Limits:
-    """Bounds on what the front end accepts; every one is checked before work grows."""
-
-    max_chars: int = 1_000_000     # source length
-    max_nodes: int = 200_000       # syntax-tree nodes (roughly: operations + operands)
-    max_depth: int = 500           # nesting of calls, parentheses, unary ops, right operands
-
-    @property
-    def described(self) -> str:
-        return f"{self.max_chars} characters, {self.max_nodes} nodes, nesting depth {self.max_depth}"
-
-
-@dataclass(frozen=True)
-class In:
-    name: str
-
-
-@dataclass(frozen=True)
-class Ref:
-    index: int
-
-
-@dataclass(frozen=True)
-class Const:
-    value: Union[int, float, str]   # "pi" for the constant pi
-
-
-Operand = Union[In, Ref, Const]
-
-
-@dataclass
-class Node:
-    op: str
-    args: tuple
-    name: str | None = None      # given by the user (staged programs, functions)
-    line: int | None = None
-    role: str | None = None      # naming hint: "num", "den"
-
-
-@dataclass
-class Program:
-    inputs: tuple[str, ...]
-    nodes: list[Node]
-    output: int                   # index of the node whose value is returned
-    output_hint: str | None = None  # e.g. the function's name
-    kind: str = "formula"         # "formula" | "program" | "function" | "sympy"
-    text: str = ""                # the source text, as given
-
-
-_BINOPS = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div", ast.Pow: "pow", ast.BitXor: "pow"}
+_BINOPS = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div", ast.Pow: "pow", ast.BitXor: "pow",
+           ast.MatMult: "matmul"}
 _SYMBOLS = {ast.FloorDiv: "//", ast.Mod: "%", ast.MatMult: "@", ast.LShift: "<<", ast.RShift: ">>",
             ast.BitOr: "|", ast.BitAnd: "&"}
 _FORBIDDEN = {
@@ -92,28 +42,7 @@ _FORBIDDEN = {
     ast.Delete: "del statements", ast.Global: "global statements", ast.Nonlocal: "nonlocal statements", ast.Raise: "raise statements",
     ast.Assert: "assert statements", ast.Pass: "pass statements", ast.AsyncFunctionDef: "async functions",
 }
-_MAX_EXACT_INT = 2**53
-
-
-def parse(source, limits: Limits | None = None) -> Program:
-    """Read a formula, a staged program, a ``def`` (text or function object) or a SymPy expression."""
-    limits = limits or Limits()
-    if callable(source) and not isinstance(source, type) and hasattr(source, "__code__"):
-        try:
-            text = textwrap.dedent(inspect.getsource(source))
-        except (OSError, TypeError) as err:
-            raise ParseError(f"cannot read the source of {source!r}: {err}") from None
-        if source.__name__ == "<lambda>":
-            raise ParseError("lambda functions cannot be read back as source", hint="write a def function or a formula string")
-        return _TextParser(text, limits).parse()
-    if isinstance(source, str):
-        return _TextParser(source, limits).parse()
-    import sympy
-
-    if isinstance(source, sympy.Basic):
-        return _from_sympy(source, limits)
-    raise ParseError(f"cannot compile an object of type {type(source).__name__}",
-                     hint="pass a formula string, a def function or a SymPy expression")
+MAX_EXACT_INT = 2**53
 
 
 def _caret_to_pow(text: str):
@@ -140,15 +69,23 @@ def _caret_to_pow(text: str):
     return "".join(lines), shifts
 
 
-class _TextParser:
-    def __init__(self, text: str, limits: Limits):
+class Reader:
+    def __init__(self, text: str, limits: Limits, shapes: dict | None = None):
         self.original = text
         self.limits = limits
+        self.shapes = shapes              # None: a scalar program
         self.nodes: list[Node] = []
         self.memo: dict[tuple, int] = {}
+        self.sources: dict[int, ast.AST] = {}          # node index -> the syntax it came from (messages)
         self.inputs: dict[str, tuple[int, int]] = {}   # name -> where first used
         self.defined: dict[str, tuple[Operand, int]] = {}  # name -> (operand, line)
+        self.labels: set[str] = set()
         self.fn_params: tuple[str, ...] | None = None
+        self.target: str | None = None    # the name being assigned (shape errors name it)
+
+    @property
+    def arrays(self) -> bool:
+        return self.shapes is not None
 
     # -- positions -------------------------------------------------------------------------
     def where(self, node) -> tuple[int | None, int | None]:
@@ -198,8 +135,26 @@ class _TextParser:
         if not body:
             raise ParseError("empty source: nothing to compile")
         if len(body) == 1 and isinstance(body[0], ast.FunctionDef):
-            return self.function(body[0])
-        return self.statements(body, kind="formula" if len(body) == 1 and isinstance(body[0], ast.Expr) else "program")
+            program = self.function(body[0])
+        else:
+            program = self.statements(body, kind="formula" if len(body) == 1 and isinstance(body[0], ast.Expr) else "program")
+        return self.finish(program)
+
+    def finish(self, program: Program) -> Program:
+        """Array programs: the output must be a scalar, and every shape must name an input."""
+        if not self.arrays:
+            return program
+        out = program.nodes[program.output]
+        if out.shape != ():
+            name = out.name or "the output"
+            raise BpcError(f"the output {name!r} has shape {fmt(out.shape)}; a gradient needs a scalar output",
+                           hint="reduce it, e.g. sum(...), mean(...) or frob2(...)")
+        unused = [n for n in self.shapes if n not in program.inputs]
+        if unused:
+            raise BpcError(f"shapes names {unused[0]!r}, which the program does not use")
+        program.shapes = {n: self.shapes.get(n, ()) for n in program.inputs}
+        program.labels = frozenset(self.labels)
+        return program
 
     def function(self, fn: ast.FunctionDef) -> Program:
         a = fn.args
@@ -242,6 +197,7 @@ class _TextParser:
                 if name in self.inputs:
                     raise self.error(f"name {name!r} is an input (used at {self.inputs[name][0]}:{self.inputs[name][1]}) "
                                      "and cannot be assigned", target)
+                self.target = name
                 value = self.expr(stmt.value)
                 operand = self.bind(value, name, stmt.lineno)
                 self.defined[name] = (operand, stmt.lineno)
@@ -252,6 +208,7 @@ class _TextParser:
                     raise self.error(f"{what} must be the last statement", stmt)
                 if stmt.value is None:
                     raise self.error("'return' needs an expression", stmt)
+                self.target = "return"
                 output, last_line = self.expr(stmt.value), stmt.lineno
             elif isinstance(stmt, ast.FunctionDef):
                 raise self.error("a function definition must be the whole source", stmt)
@@ -272,11 +229,14 @@ class _TextParser:
             return value
         if name is None and not force:
             return value
-        self.nodes.append(Node("copy", (value,), name, line))
+        self.nodes.append(Node("copy", (value,), name, line, shape=self.shape(value)))
         return Ref(len(self.nodes) - 1)
 
+    def is_function(self, name: str) -> bool:
+        return name in FUNCTIONS and (self.arrays or name not in ARRAY_FUNCTIONS)
+
     def check_name(self, name: str, node) -> None:
-        if name in FUNCTIONS:
+        if self.is_function(name):
             raise self.error(f"{name!r} is a function name and cannot be used as a variable", node)
         if name == "pi":
             raise self.error("'pi' is the constant pi and cannot be assigned or used as a parameter", node)
@@ -285,10 +245,10 @@ class _TextParser:
     def children(self, node) -> list[tuple[ast.AST, bool]]:
         """Validate one expression node; list its operands as (child, counts_toward_depth)."""
         if isinstance(node, ast.BinOp):
-            if type(node.op) not in _BINOPS:
+            if type(node.op) not in _BINOPS or (isinstance(node.op, ast.MatMult) and not self.arrays):
                 sym = _SYMBOLS.get(type(node.op), type(node.op).__name__)
                 raise self.error(f"operator '{sym}' is not supported", node,
-                                 hint="use + - * / ** (or ^ for powers)")
+                                 hint="use + - * / ** (or ^ for powers)" + ("; @ needs shapes=" if sym == "@" else ""))
             # a long left-leaning chain such as a + b + c + ... does not count as nesting
             return [(node.left, False), (node.right, True)]
         if isinstance(node, ast.UnaryOp):
@@ -297,6 +257,10 @@ class _TextParser:
             return [(node.operand, True)]
         if isinstance(node, ast.Call):
             return [(arg, True) for arg in self.call_args(node)]
+        if isinstance(node, ast.Attribute) and self.arrays:
+            if node.attr != "T":
+                raise self.error(f"attribute .{node.attr} is not allowed", node, hint="only .T (transpose) is")
+            return [(node.value, True)]
         if isinstance(node, ast.Name):
             return []
         if isinstance(node, ast.Constant):
@@ -315,29 +279,44 @@ class _TextParser:
         func = node.func
         if not isinstance(func, ast.Name):
             if isinstance(func, ast.Attribute):
-                known = func.attr in FUNCTIONS
+                known = self.is_function(func.attr)
                 raise self.error("attribute access is not allowed", func,
                                  hint=f"write {func.attr}(...) without a module prefix" if known else None)
             raise self.error("only named functions can be called", func)
         name = func.id
-        if name not in FUNCTIONS:
-            close = difflib.get_close_matches(name, sorted(FUNCTIONS), n=1)
+        if not self.is_function(name):
+            known = sorted(n for n in FUNCTIONS if self.is_function(n))
+            close = difflib.get_close_matches(name, known, n=1)
             raise self.error(f"unknown function {name!r}", func,
                              hint=f"did you mean {close[0]!r}?" if close else "see 'bpc --help' for the supported functions")
-        if node.keywords:
-            raise self.error("keyword arguments are not allowed", node.keywords[0] if hasattr(node.keywords[0], "lineno") else node)
+        rule = RULES[FUNCTIONS[name]]
+        for kw in node.keywords:
+            if kw.arg != "axis" or not rule.axis:
+                if not rule.axis and not self.arrays:
+                    raise self.error("keyword arguments are not allowed", kw if hasattr(kw, "lineno") else node)
+                raise self.error(f"{name}() takes no keyword {kw.arg!r}", kw)
         for arg in node.args:
             if isinstance(arg, ast.Starred):
                 raise self.error("starred arguments are not allowed", arg)
-        arity = RULES[FUNCTIONS[name]].arity
         n = len(node.args)
-        if name in ("max", "min"):
+        if rule.variadic:
             if n < 2:
                 raise self.error(f"{name} takes at least 2 arguments, got {n}", node)
-        elif n != arity:
-            plural = "s" if arity != 1 else ""
-            raise self.error(f"{name} takes {arity} argument{plural}, got {n}", node)
+        elif n != rule.arity:
+            plural = "s" if rule.arity != 1 else ""
+            raise self.error(f"{name} takes {rule.arity} argument{plural}, got {n}", node)
         return node.args
+
+    def axis(self, node: ast.Call, op: str):
+        """The axis= of an array function (an integer literal), or its default."""
+        for kw in node.keywords:
+            value, sign = kw.value, 1
+            if isinstance(value, ast.UnaryOp) and isinstance(value.op, ast.USub):
+                sign, value = -1, value.operand
+            if not (isinstance(value, ast.Constant) and isinstance(value.value, int) and not isinstance(value.value, bool)):
+                raise self.error("axis= takes an integer", kw)
+            return sign * value.value
+        return DEFAULT_AXIS.get(op)
 
     def expr(self, root) -> Operand:
         """Post-order walk with an explicit stack: no recursion, whatever the depth."""
@@ -364,23 +343,27 @@ class _TextParser:
             elif isinstance(node, ast.BinOp):
                 right, left = results.pop(), results.pop()
                 results.append(self.binop(_BINOPS[type(node.op)], left, right, node))
+            elif isinstance(node, ast.Attribute):     # .T
+                results.append(self.make("T", (results.pop(),), node))
             else:  # ast.Call
                 n = len(node.args)
                 args = tuple(results[len(results) - n:])
                 del results[len(results) - n:]
                 op = FUNCTIONS[node.func.id]
-                if op in ("max", "min"):
+                if RULES[op].variadic:
                     value = args[0]
                     for arg in args[1:]:
                         value = self.make(op, (value, arg), node)
                     results.append(value)
+                elif not RULES[op].elementwise:
+                    results.append(self.make(op, args, node, (("axis", self.axis(node, op)),)))
                 else:
                     results.append(self.make(op, args, node))
         return results[0]
 
     def name(self, node: ast.Name) -> Operand:
         name = node.id
-        if name in FUNCTIONS:
+        if self.is_function(name):
             raise self.error(f"{name!r} is a function; call it as {name}(...)", node)
         if name == "pi":
             return Const("pi")
@@ -393,7 +376,7 @@ class _TextParser:
 
     def number(self, value, node) -> Const:
         if isinstance(value, int):
-            if abs(value) <= _MAX_EXACT_INT:
+            if abs(value) <= MAX_EXACT_INT:
                 return Const(value)
             try:
                 value = float(value)
@@ -415,21 +398,60 @@ class _TextParser:
                     self.nodes[operand.index].role = role
         return self.make(op, (left, right), node)
 
-    def make(self, op: str, args: tuple, node) -> Operand:
+    # -- shapes ----------------------------------------------------------------------------
+    def shape(self, operand: Operand) -> tuple:
+        if isinstance(operand, Ref):
+            return self.nodes[operand.index].shape
+        if isinstance(operand, In) and self.arrays:
+            return tuple(self.shapes.get(operand.name, ()))
+        return ()
+
+    def show(self, operand: Operand) -> str:
+        """An operand as the user wrote it, for messages."""
+        if isinstance(operand, In):
+            return operand.name
+        if isinstance(operand, Const):
+            return str(operand.value)
+        node = self.nodes[operand.index]
+        return node.name or ast.unparse(self.sources[operand.index])
+
+    def infer(self, op: str, args: tuple, attrs: tuple, node) -> tuple:
+        """The shape of ``op(args)``; a shape that does not fit names the stage and the operands' shapes."""
+        if not self.arrays:
+            return ()
+        shapes = [self.shape(a) for a in args]
+
+        def fail(why):
+            described = ", ".join(f"{self.show(a)} is {fmt(s)}" for a, s in zip(args, shapes) if not isinstance(a, Const))
+            return self.error(f"stage {self.target!r} ({ast.unparse(node)}): {why}: {described}", node)
+
+        rule = RULES[op]
+        if rule.elementwise:
+            return elementwise_shape(shapes, attrs, fail)
+        return rule.infer(shapes, attrs, fail)
+
+    def make(self, op: str, args: tuple, node, attrs: tuple = ()) -> Operand:
         if all(isinstance(a, Const) and a.value != "pi" for a in args) and op in _FOLD:
             return self.fold(op, [a.value for a in args], node)
-        key = (op, args)
+        if op == "cross_entropy":       # y: integer labels (o's shape without the class axis) or one-hot
+            labels = int(self.shape(args[1]) != self.shape(args[0]))
+            attrs += (("labels", labels),)
+            if labels and isinstance(args[1], In):
+                self.labels.add(args[1].name)
+        key = (op, args, attrs)
         if key in self.memo:
             return Ref(self.memo[key])
-        self.nodes.append(Node(op, args, None, getattr(node, "lineno", None)))
+        shape = self.infer(op, args, attrs, node)
+        self.nodes.append(Node(op, args, None, getattr(node, "lineno", None), shape=shape, attrs=attrs))
         self.memo[key] = len(self.nodes) - 1
+        self.sources[len(self.nodes) - 1] = node
         return Ref(len(self.nodes) - 1)
 
     def fold(self, op: str, values: list, node) -> Const:
         """Arithmetic on two literal numbers, done in float64 (ints stay exact when small)."""
         try:
             result = _FOLD[op](*values)
-            if isinstance(result, int) and abs(result) > _MAX_EXACT_INT:
+            if isinstance(result, int) and abs(result) > MAX_EXACT_INT:
                 result = float(result)      # 2**1024 is an exact int but no float64: OverflowError
         except ZeroDivisionError:
             raise self.error("division by zero in a constant expression", node) from None
@@ -458,154 +480,3 @@ _FOLD = {
     "neg": lambda a: -a,
     "pow": _fold_pow,
 }
-
-
-# -- SymPy expressions ------------------------------------------------------------------------
-
-def _from_sympy(expr, limits: Limits) -> Program:
-    """Flatten a SymPy expression into single-operation nodes (iteratively; shared subtrees once)."""
-    import sympy as sp
-    from sympy.codegen.cfunctions import expm1, hypot, log1p
-
-    from . import functions as fn
-
-    by_class = {
-        sp.exp: "exp", sp.log: "log", log1p: "log1p", expm1: "expm1", sp.sin: "sin", sp.cos: "cos",
-        sp.tan: "tan", sp.asin: "asin", sp.acos: "acos", sp.atan: "atan", sp.atan2: "atan2",
-        sp.sinh: "sinh", sp.cosh: "cosh", sp.tanh: "tanh", sp.erf: "erf", sp.Abs: "abs",
-        sp.Max: "max", sp.Min: "min", fn.sigmoid: "sigmoid", fn.relu: "relu", fn.softplus: "softplus",
-        fn.logaddexp: "logaddexp", hypot: "hypot",
-    }
-    nodes: list[Node] = []
-    memo: dict = {}
-    inputs: list[str] = []
-
-    def make(op, args) -> Operand:
-        key = (op, args)
-        if key not in memo:
-            nodes.append(Node(op, args))
-            memo[key] = Ref(len(nodes) - 1)
-        return memo[key]
-
-    def product(factors: list[Operand]) -> Operand | None:
-        value = None
-        for f in factors:
-            value = f if value is None else make("mul", (value, f))
-        return value
-
-    def leaf(e) -> Operand | None:
-        if isinstance(e, sp.Symbol):
-            if e.name not in inputs:
-                inputs.append(e.name)
-            return In(e.name)
-        if e is sp.pi:
-            return Const("pi")
-        if isinstance(e, sp.Integer):
-            return Const(int(e)) if abs(int(e)) <= _MAX_EXACT_INT else Const(float(e))
-        if isinstance(e, (sp.Float, sp.Rational)):
-            return Const(float(e))
-        if e is sp.E:
-            return make("exp", (Const(1),))
-        if isinstance(e, sp.Number) or isinstance(e, sp.NumberSymbol) or not isinstance(e, sp.Expr):
-            raise ParseError(f"unsupported SymPy atom {e!r}")
-        return None
-
-    count = 0
-    for _ in sp.preorder_traversal(expr):
-        count += 1
-        if count > limits.max_nodes:
-            raise LimitError(f"expression has more than {limits.max_nodes} nodes")
-
-    done: dict = {}
-    stack = [(expr, False)]
-    while stack:
-        e, expanded = stack.pop()
-        if e in done:
-            continue
-        value = leaf(e)
-        if value is not None:
-            done[e] = value
-            continue
-        if not expanded:
-            stack.append((e, True))
-            stack.extend((arg, False) for arg in reversed(e.args) if arg not in done)
-            continue
-        args = [done[a] for a in e.args]
-        if isinstance(e, sp.Add):
-            value = args[0]
-            for term, operand in zip(e.args[1:], args[1:]):
-                coeff, rest = term.as_coeff_Mul()
-                if coeff.is_negative and isinstance(term, sp.Mul):
-                    value = make("sub", (value, done.get(-term) or _convert_negated(-term, done, make, leaf)))
-                else:
-                    value = make("add", (value, operand))
-        elif isinstance(e, sp.Mul):
-            num, den, negate = [], [], False
-            for factor, operand in zip(e.args, args):
-                if factor == -1:
-                    negate = not negate
-                elif isinstance(factor, sp.Pow) and factor.exp.is_Integer and factor.exp < 0:
-                    den.append(_convert_pow(factor.base, -factor.exp, done, make))
-                else:
-                    num.append(operand)
-            top, bottom = product(num), product(den)
-            if bottom is not None:
-                value = make("recip", (bottom,)) if top is None else make("div", (top, bottom))
-            else:
-                value = top if top is not None else Const(1)
-            if negate:
-                value = make("neg", (value,))
-        elif isinstance(e, sp.Pow):
-            value = _convert_pow(e.base, e.exp, done, make)
-        elif type(e) in by_class:
-            op = by_class[type(e)]
-            if op in ("max", "min") and len(args) > 2:
-                value = args[0]
-                for arg in args[1:]:
-                    value = make(op, (value, arg))
-            else:
-                if len(args) != RULES[op].arity:
-                    raise ParseError(f"{type(e).__name__} with {len(args)} arguments is not supported")
-                value = make(op, tuple(args))
-        else:
-            raise ParseError(f"no rule for the SymPy function {type(e).__name__!r}",
-                             hint=f"supported: {', '.join(sorted(FUNCTIONS))}")
-        done[e] = value
-    out = done[expr]
-    if not isinstance(out, Ref):
-        nodes.append(Node("copy", (out,)))
-        out = Ref(len(nodes) - 1)
-    return Program(tuple(inputs), nodes, out.index, None, "sympy", sp.srepr(expr))
-
-
-def _convert_negated(term, done, make, leaf):
-    """Operand for a term that only appears negated in the SymPy tree (x - y*z holds -y*z)."""
-    import sympy as sp
-
-    operands = []
-    for factor in sp.Mul.make_args(term):
-        if factor in done:
-            operands.append(done[factor])
-        else:
-            value = leaf(factor)
-            if value is None:
-                raise ParseError(f"cannot convert SymPy term {term!r}")
-            operands.append(value)
-    value = operands[0]
-    for operand in operands[1:]:
-        value = make("mul", (value, operand))
-    return value
-
-
-def _convert_pow(base, exponent, done, make) -> Operand:
-    import sympy as sp
-
-    a = done[base]
-    if exponent.is_Integer:
-        n = int(exponent)
-        return make("recip", (a,)) if n == -1 else make("powi", (a, Const(n)))
-    if exponent == sp.S.Half:
-        return make("sqrt", (a,))
-    if exponent.is_Number:
-        return make("powc", (a, Const(float(exponent))))
-    return make("pow", (a, done[exponent]))

@@ -1,0 +1,161 @@
+"""The intermediate representation: one staged program for scalars and arrays alike.
+
+Two printable forms, one per side of naming:
+
+- ``Program``: what the front end reads — a flat list of single-operation ``Node``s in
+  evaluation order, whose operands are ``In`` (an input), ``Ref`` (an earlier node) or
+  ``Const``; each node has a shape (``()`` for a scalar; array sizes are integers or names
+  bound when the compiled function is called).
+- ``Graph``: the same program with every input, stage and gradient named — ``name = op(args)``
+  stages whose arguments are SymPy symbols and numbers. The reverse sweep reads it and writes
+  ``Stmt``s: ``dv = ...`` for the first contribution to a gradient, ``dv += ...`` after.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Union
+
+import sympy as sp
+
+from .rules import RULES, forward_expr
+from .rules.array import fmt
+
+__all__ = ["In", "Ref", "Const", "Operand", "Node", "Program", "Stage", "Graph", "Stmt", "fmt", "plain"]
+
+
+# -- the parsed program ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class In:
+    name: str
+
+
+@dataclass(frozen=True)
+class Ref:
+    index: int
+
+
+@dataclass(frozen=True)
+class Const:
+    value: Union[int, float, str]   # "pi" for the constant pi
+
+
+Operand = Union[In, Ref, Const]
+
+
+@dataclass
+class Node:
+    op: str
+    args: tuple
+    name: str | None = None      # given by the user (staged programs, functions)
+    line: int | None = None
+    role: str | None = None      # naming hint: "num", "den"
+    shape: tuple = ()
+    attrs: tuple = ()            # array rows: (("axis", 0), ("labels", 1))
+    text: str | None = None      # array programs: the operation as the user would write it
+
+
+@dataclass
+class Program:
+    inputs: tuple[str, ...]
+    nodes: list[Node]
+    output: int                   # index of the node whose value is returned
+    output_hint: str | None = None  # e.g. the function's name
+    kind: str = "formula"         # "formula" | "program" | "function" | "sympy"
+    text: str = ""                # the source text, as given
+    shapes: dict | None = None    # array programs: input -> shape (inputs not named are scalars)
+    labels: frozenset = frozenset()   # inputs holding integer class labels (cross_entropy)
+
+    def __str__(self) -> str:
+        def show(a):
+            return a.name if isinstance(a, In) else f"%{a.index}" if isinstance(a, Ref) else repr(a.value)
+        return "\n".join(f"%{i} = {n.op}({', '.join(show(a) for a in n.args)})" for i, n in enumerate(self.nodes))
+
+
+# -- the staged program --------------------------------------------------------------------------
+
+def plain(expr) -> str:
+    """A SymPy expression as written (no reordering): ``xpy**2``, ``num/den``."""
+    from sympy.printing.str import StrPrinter
+
+    return StrPrinter({"order": "none"}).doprint(expr)
+
+
+@dataclass(frozen=True)
+class Stage:
+    """``name = op(args)``; ``args`` are SymPy symbols (inputs, earlier stages) or numbers."""
+
+    name: str
+    op: str
+    args: tuple
+    line: int | None = None
+    shape: tuple = ()
+    attrs: tuple = ()
+    text: str | None = None
+
+    @property
+    def symbol(self) -> sp.Symbol:
+        return sp.Symbol(self.name)
+
+    @property
+    def expr(self) -> sp.Expr:
+        return forward_expr(self.op, self.args, self.attrs)
+
+    @property
+    def rule(self):
+        return RULES[self.op]
+
+    def __str__(self) -> str:
+        return f"{self.name} = {self.text if self.text is not None else plain(self.expr)}"
+
+
+@dataclass(frozen=True)
+class Graph:
+    inputs: tuple[str, ...]       # the user's input names, in call order
+    idents: tuple[str, ...]       # their identifiers in emitted code (same order)
+    stages: tuple[Stage, ...]
+    output: str                   # identifier of the stage whose value is returned
+    grad_names: dict              # identifier -> gradient identifier
+    kind: str = "formula"
+    shapes: dict | None = None    # array programs: input identifier -> shape
+    labels: frozenset = frozenset()   # input identifiers holding integer class labels
+
+    def __str__(self) -> str:
+        return "\n".join(str(stage) for stage in self.stages)
+
+    def ident(self, user_name: str) -> str:
+        return self.idents[self.inputs.index(user_name)]
+
+    @property
+    def arrays(self) -> bool:
+        """An array program (compiled with shapes): its shapes are meaningful and its stages whole arrays."""
+        return self.shapes is not None
+
+    def shape_of(self, name: str) -> tuple:
+        if self.shapes is not None and name in self.shapes:
+            return self.shapes[name]
+        for stage in self.stages:
+            if stage.name == name:
+                return stage.shape
+        return ()
+
+    def all_shapes(self) -> dict:
+        """Identifier -> shape, for inputs and stages."""
+        return {**{i: () for i in self.idents}, **(self.shapes or {}), **{s.name: s.shape for s in self.stages}}
+
+
+@dataclass(frozen=True)
+class Stmt:
+    """``target = expr`` or, with ``accumulate``, ``target += expr``."""
+
+    target: str
+    expr: sp.Expr
+    accumulate: bool = False
+    stage: str | None = None      # the forward stage this line comes from
+    local: sp.Expr | None = None  # backward lines: the local gradient ...
+    upstream: sp.Expr | None = None  # ... times this upstream gradient is ``expr``
+
+    def __str__(self) -> str:
+        op = "+=" if self.accumulate else "="
+        return f"{self.target} {op} {plain(self.expr)}"
+

@@ -1,0 +1,101 @@
+"""What ``compile()`` was asked for, checked before any work: the target and its options, ``wrt``,
+``params``, ``reduce``, ``shapes``. Light on purpose (no SymPy): a module found in the cache is
+loaded with nothing but this and the cache key."""
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+
+from .errors import BpcError
+from .targets import get
+
+REDUCTIONS = (None, "sum", "mean")
+DTYPES = ("float64", "float32")
+
+
+def names_list(value) -> tuple[str, ...] | None:
+    """``"x, y"`` or ``["x", "y"]`` -> ``("x", "y")``; None stays None."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = [w.strip() for w in value.split(",") if w.strip()]
+    return tuple(value)
+
+
+def check_shapes(shapes) -> dict | None:
+    """``shapes=`` as given by a user -> {input: tuple of sizes}; sizes are positive integers or names."""
+    if shapes is None:
+        return None
+    if not isinstance(shapes, dict):
+        raise BpcError("shapes= takes a dict: input name -> tuple of sizes")
+    checked = {}
+    for name, shape in shapes.items():
+        shape = tuple(shape) if isinstance(shape, (tuple, list)) else (shape,)
+        for d in shape:
+            if not ((isinstance(d, int) and not isinstance(d, bool) and d >= 1) or (isinstance(d, str) and d.isidentifier())):
+                raise BpcError(f"shape of {name!r}: sizes are positive integers or names, got {d!r}")
+        if len(shape) > 2:
+            raise BpcError(f"shape of {name!r}: array programs take scalars, vectors and matrices, got "
+                           f"({', '.join(map(str, shape))})")
+        checked[str(name)] = shape
+    return checked
+
+
+def describe(source) -> tuple[str, str]:
+    """(kind, text) of a source, for the cache key: its text as given, without parsing it."""
+    if isinstance(source, str):
+        return "text", source
+    if callable(source) and hasattr(source, "__code__"):
+        try:
+            return "function", inspect.getsource(source)
+        except (OSError, TypeError):
+            return "function", repr(source)   # parse() reports the real problem
+    import sympy
+
+    if isinstance(source, sympy.Basic):
+        return "sympy", sympy.srepr(source)
+    raise BpcError(f"cannot compile an object of type {type(source).__name__}",
+                   hint="pass a formula string, a def function or a SymPy expression")
+
+
+@dataclass(frozen=True)
+class Request:
+    """Everything ``compile()`` was asked for, checked: what the cache key is made of."""
+
+    target: str = "python"
+    wrt: tuple[str, ...] | None = None
+    params: tuple[str, ...] = ()
+    reduce: str | None = None
+    fastmath: bool = False
+    parallel: bool = True
+    dtype: str = "float64"
+    stable: bool = True
+    shapes: dict | None = None
+
+    @classmethod
+    def make(cls, target="python", wrt=None, params=(), reduce=None, fastmath=False, parallel=True,
+             dtype="float64", stable=True, shapes=None) -> "Request":
+        plugin = get(target)
+        if reduce not in REDUCTIONS:
+            raise BpcError(f"unknown reduce {reduce!r}", hint="choose None, 'sum' or 'mean'")
+        if dtype not in DTYPES:
+            raise BpcError(f"unknown dtype {dtype!r}", hint="choose 'float64' or 'float32'")
+        if "fastmath" not in plugin.options and (fastmath or dtype != "float64"):
+            raise BpcError("fastmath= and dtype= are options of the numba and cuda targets")
+        if "parallel" not in plugin.options and not parallel:
+            raise BpcError("parallel= is an option of the numba target")
+        shapes = check_shapes(shapes)
+        params = names_list(params) or ()
+        if shapes is not None:
+            if plugin.array_printer is None:
+                raise BpcError(f"matrix programs compile for the numpy and numba targets, not {target!r}",
+                               hint="CUDA and python targets for matrix programs are not built")
+            if params or reduce or fastmath or not parallel or dtype != "float64":
+                raise BpcError("params=, reduce=, fastmath=, parallel= and dtype= are not options of matrix programs")
+        return cls(target, names_list(wrt), params, reduce, fastmath, parallel, dtype, stable, shapes)
+
+    def key(self) -> list[str]:
+        """The request's part of the cache key (the source and bpc's own code are the rest)."""
+        return [self.target, repr(self.wrt), repr(self.params), repr(self.reduce), repr(self.fastmath),
+                repr(self.parallel), self.dtype, repr(self.stable)] + \
+               ([repr(sorted(self.shapes.items()))] if self.shapes else [])

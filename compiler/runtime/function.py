@@ -1,0 +1,128 @@
+"""``GradFunction``: a thin callable over a loaded module and the pipeline's parts.
+
+Calling it binds the arguments (``calling.py``) and calls the module's entry function; every
+other attribute (the graph, the source map, explain, pictures, memory, PTX) is computed on
+demand from the same request, so a module loaded from the cache costs nothing until asked.
+"""
+from __future__ import annotations
+
+from ..errors import BpcError
+from . import calling
+
+
+class GradFunction:
+    """A compiled formula: ``value, grads = g(*inputs)``, grads ordered like ``g.wrt``."""
+
+    def __init__(self, module, source_obj, request, path, limits, graph=None):
+        self._module = module
+        self._fn = getattr(module, module.ENTRY)
+        self.inputs: tuple[str, ...] = tuple(module.INPUTS)
+        self.wrt: tuple[str, ...] = tuple(module.WRT)
+        self.params: tuple[str, ...] = tuple(module.PARAMS)
+        self.request = request
+        self.reduce = request.reduce
+        self.stable = request.stable
+        self.target = request.target
+        self.shapes = request.shapes        # array programs: the input shapes given to compile()
+        self.path = path
+        self._source_obj = source_obj
+        self._limits = limits
+        self._graph = graph
+
+    @property
+    def source(self) -> str:
+        """The emitted module, as text."""
+        return self._module.__bpc_source__
+
+    def _staged(self):
+        """The ``ir.Graph`` (rebuilt from the source when the module came from the cache)."""
+        if self._graph is None:
+            from ..pipeline import build_graph
+
+            self._graph = build_graph(self._source_obj, self._limits, self.stable, self.shapes)
+        return self._graph
+
+    @property
+    def graph(self):
+        """The staged forward graph; call it for a picture: ``g.graph(at={"x": 3, "y": -4}).save("graph.svg")``."""
+        from ..picture import Drawable
+
+        return Drawable(self._staged(), self.wrt)
+
+    def memory(self, **sizes):
+        """Array programs: bytes for prediction vs training at these sizes (see ``compiler.memory``)."""
+        from ..memory import report
+
+        if self.shapes is None:
+            raise BpcError("memory() is for matrix programs (compiled with shapes=)")
+        return report(self._staged(), self.wrt, sizes)
+
+    def explain(self, at: dict):
+        """CS231n's walk through the backward pass at ``at``: see ``compiler.explain``."""
+        from ..explain import explain
+
+        return explain(self, at)
+
+    @property
+    def source_map(self) -> list[dict]:
+        """Each backward line of ``source``: its line number, the forward stage it comes from and,
+        for staged programs, the user's line that defined that stage."""
+        from ..autodiff import backward
+
+        graph = self._staged()
+        stages = {s.name: s for s in graph.stages}
+        idents = tuple(graph.ident(n) for n in self.wrt)
+        lines = self.source.splitlines()
+        start = next(i for i, line in enumerate(lines) if line.strip().startswith("# backward pass"))
+        entries, cursor = [], start
+        for stmt in backward(graph, idents):
+            op = "+=" if stmt.accumulate else "="
+            while not lines[cursor].strip().startswith(f"{stmt.target} {op} "):
+                cursor += 1
+            stage = stages.get(stmt.stage)
+            entries.append({"line": cursor + 1, "target": stmt.target, "accumulate": stmt.accumulate,
+                            "stage": str(stage) if stage else None,
+                            "user_line": stage.line if stage is not None and graph.kind != "formula" else None})
+            cursor += 1
+        return entries
+
+    def _repr_html_(self) -> str:
+        """Jupyter: the emitted source, highlighted when Pygments is installed, and the graph."""
+        import html
+
+        try:
+            from pygments import highlight
+            from pygments.formatters import HtmlFormatter
+            from pygments.lexers import PythonLexer
+
+            code = highlight(self.source, PythonLexer(), HtmlFormatter(noclasses=True))
+        except ImportError:
+            code = f"<pre>{html.escape(self.source)}</pre>"
+        return f"<div><b>{html.escape(repr(self))}</b>{code}{self.graph()._repr_html_()}</div>"
+
+    @property
+    def kernel(self):
+        """The Numba dispatcher (numba and cuda targets), e.g. for ``g.kernel.stats``."""
+        return getattr(self._module, "_kernel", None)
+
+    def ptx(self, cc=(8, 0)) -> str:
+        """The CUDA kernel compiled to PTX for compute capability ``cc`` (cuda target; needs the
+        CUDA compiler libraries, e.g. ``pip install numba-cuda[cu12]``, but no GPU)."""
+        if self.target != "cuda":
+            raise BpcError(f"ptx() is for the cuda target, not {self.target!r}")
+        from numba import config, cuda
+
+        if config.ENABLE_CUDASIM:
+            raise BpcError("PTX needs Numba's CUDA compiler, but the CUDA simulator is on",
+                           hint="unset NUMBA_ENABLE_CUDASIM in a fresh process")
+        module = self._module
+        text, _ = cuda.compile_ptx(module._kernel.py_func, module.SIGNATURE, cc=tuple(cc), fastmath=module.FASTMATH)
+        return text
+
+    def __call__(self, *args, out=None, **kwargs):
+        values = calling.bind(self.inputs, args, kwargs)
+        calling.check_params(self.inputs, self.params, values)
+        return calling.call(self, values, out)
+
+    def __repr__(self) -> str:
+        return f"<bpc {self.target} gradient of {self._module.ENTRY[:-len('_and_grad')]} w.r.t. {', '.join(self.wrt)}>"

@@ -350,10 +350,11 @@ def _around(center, fmt, k=16):
     c = fmt.dtype.type(center)
     out = [c]
     lo = hi = c
-    for _ in range(k):
-        lo = np.nextafter(lo, fmt.dtype.type(-np.inf))
-        hi = np.nextafter(hi, fmt.dtype.type(np.inf))
-        out += [lo, hi]
+    with np.errstate(over="ignore"):
+        for _ in range(k):
+            lo = np.nextafter(lo, fmt.dtype.type(-np.inf))
+            hi = np.nextafter(hi, fmt.dtype.type(np.inf))
+            out += [lo, hi]
     return out
 
 
@@ -374,9 +375,9 @@ def edges(name, fmt):
         "sigmoid": [ln(tiny), ln(sub), ln(sub) - ln(2), 36.7 if d64 else 16.6, 0.0],
         "softplus": [ln(tiny), ln(sub), ln(sub) - ln(2), 40.0, 36.7 if d64 else 16.6, 0.0, ln(mx)],
         "sin": [math.pi / 4, math.pi / 2, math.pi, 1e22 if d64 else 1e9, 2.0 ** (fmt.emax - 1), 0.0,
-                6381956970095103.0 * 2.0 ** 797 if d64 else 1.0e38],
+                6381956970095103.0 * 2.0 ** 797 if d64 else 7.729178919452902e+28],
         "cos": [math.pi / 4, math.pi / 2, math.pi, 1e22 if d64 else 1e9, 2.0 ** (fmt.emax - 1), 0.0,
-                6381956970095103.0 * 2.0 ** 797 if d64 else 1.0e38],
+                6381956970095103.0 * 2.0 ** 797 if d64 else 7.729178919452902e+28],
         "atan": [1.0, 0.0, 2.0 ** (fmt.p + 1), 1e-8],
         "erf": [2.5, 6.0 if d64 else 4.0, 1e-8, 0.0, 1.0],
         "erfc": [1.0, 2.2, 4.2 if d64 else 4.3, 26.55 if d64 else 9.2, 27.2 if d64 else 10.05, 0.0],
@@ -663,7 +664,8 @@ METHOD_MD = """## Method
   negative bases with integer exponents, logaddexp where the result cancels to near 0); plus the
   33 consecutive floats around each threshold (overflow, underflow, start of the subnormal
   range, saturation, the interval ends of the approximations, the double closest to a multiple
-  of pi/2, 6381956970095103 * 2**797).
+  of pi/2, 6381956970095103 * 2**797, and the float closest to one, 7.729179e28, found by a scan
+  of all floats with the float64 reduction, `--scan-f32-trig`).
 * Reference: mpmath at 80 bits (float64) or 64 bits (float32) from the exact input; error
   |y - r| / ulp(r), ulp(r) = 2**(max(floor(log2|r|), emin) - p + 1), so subnormal results are
   measured in units of the smallest subnormal. Overflow must give inf, nan results nan.
@@ -686,6 +688,35 @@ METHOD_MD = """## Method
 """
 
 
+def scan_f32_trig_worst():
+    """The positive floats x >= 0.75 whose distance to the nearest multiple of pi/2 is smallest
+    (the hardest arguments of the float32 sin/cos reduction), by reducing every one of them with
+    the float64 reduction (accurate to double-double); about 20 s on 2 cores."""
+    import numba
+
+    from compiler.vecmath import f64
+    from compiler.vecmath._intrin import i2f32
+
+    @numba.njit(parallel=True)
+    def scan(nchunks):
+        lo, hi = 0x3F400000, 0x7F800000
+        step = (hi - lo + nchunks - 1) // nchunks
+        best = np.full(nchunks, 1e300)
+        bits = np.zeros(nchunks, np.int64)
+        for c in numba.prange(nchunks):
+            for b in range(lo + c * step, min(lo + (c + 1) * step, hi)):
+                xh, xl, q = f64._rem_pio2(np.float64(i2f32(b)))
+                if abs(xh) < best[c]:
+                    best[c] = abs(xh)
+                    bits[c] = b
+        return best, bits
+
+    best, bits = scan(256)
+    for i in np.argsort(best)[:5]:
+        x = np.array([bits[i]], np.int32).view(np.float32)[0]
+        print(f"x = {float(x)!r}: |x mod pi/2| = {best[i]:.4g} = 2**{np.log2(best[i]):.2f}")
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--points", type=int, default=1_000_000)
@@ -694,7 +725,12 @@ def main(argv=None):
     ap.add_argument("--precision", default="float64,float32")
     ap.add_argument("--quick", action="store_true", help="10,000 points, no files written")
     ap.add_argument("--no-write", action="store_true")
+    ap.add_argument("--scan-f32-trig", action="store_true",
+                    help="only print the float32 arguments closest to multiples of pi/2")
     args = ap.parse_args(argv)
+    if args.scan_f32_trig:
+        scan_f32_trig_worst()
+        return
     if args.quick:
         args.points = 10_000
         args.no_write = True

@@ -151,3 +151,27 @@ def test_prange_kernel_is_vectorised():
         assert len(packed_fma) >= 20 and packed_mul, (k.__name__, len(packed_fma), len(packed_mul))
         # and no scalar math library call is left in the loop
         assert not re.search(r"call\w*\s+\S*\b(exp|expf|sin|sinf|log|logf|tanh|tanhf)\b", asm)
+
+
+def test_fastmath_caller_does_not_change_the_results():
+    """The functions are compiled on their own with fastmath=False and inlined by LLVM
+    (forceinline), so a kernel compiled with fastmath=True gets the same bits from them."""
+    import numba
+
+    from compiler.vecmath import f32, f64
+
+    def body(x, out):
+        for i in range(x.size):
+            out[0, i] = f64.sin(x[i])
+            out[1, i] = f64.log1p(x[i])
+            out[2, i] = f64.pow(x[i], 0.75)
+            out[3, i] = f64.erfc(x[i])
+            out[4, i] = f32.tanh(np.float32(x[i]))
+
+    fast = numba.njit(fastmath=True)(body)
+    exact = numba.njit(body)
+    x = np.concatenate([np.linspace(-5.0, 30.0, 351), [1e22, 6381956970095103.0 * 2.0 ** 797, np.inf, np.nan]])
+    a, b = np.empty((5, x.size)), np.empty((5, x.size))
+    fast(x, a)
+    exact(x, b)
+    assert a.tobytes() == b.tobytes()

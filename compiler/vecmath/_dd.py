@@ -15,11 +15,10 @@ from numba import njit
 
 from ._intrin import div, fma
 
-_jit = njit(inline="always", error_model="numpy")
-_small = njit(error_model="numpy")   # tiny helpers: compiled once per signature, LLVM inlines them
+_jit = njit(forceinline=True, error_model="numpy", fastmath=False, boundscheck=False)
 
 
-@_small
+@_jit
 def two_sum(a, b):
     """s + e == a + b exactly (any magnitudes)."""
     s = a + b
@@ -28,7 +27,7 @@ def two_sum(a, b):
     return s, e
 
 
-@_small
+@_jit
 def fast_two_sum(a, b):
     """s + e == a + b exactly, provided |a| >= |b| (or a == 0)."""
     s = a + b
@@ -36,89 +35,89 @@ def fast_two_sum(a, b):
     return s, e
 
 
-@_small
+@_jit
 def two_prod(a, b):
     """p + e == a * b exactly (barring underflow)."""
     p = a * b
     return p, fma(a, b, -p)
 
 
-@_small
+@_jit
 def normalize(h, l):
     s = h + l
     return s, (h - s) + l
 
 
-@_small
+@_jit
 def scale(h, l, s):
     return h * s, l * s
 
 
-@_small
+@_jit
 def add_fast(xh, xl, yh, yl):
     """x + y for |x| >= |y| (SLEEF ddadd_vd2_vd2_vd2)."""
     s = xh + yh
     return s, (xh - s) + yh + xl + yl
 
 
-@_small
+@_jit
 def add(xh, xl, yh, yl):
     """x + y, any magnitudes (SLEEF ddadd2_vd2_vd2_vd2)."""
     s, e = two_sum(xh, yh)
     return s, e + (xl + yl)
 
 
-@_small
+@_jit
 def add_d(xh, xl, y):
     """x + y with a single float y, any magnitudes (SLEEF ddadd2_vd2_vd2_vd)."""
     s, e = two_sum(xh, y)
     return s, e + xl
 
 
-@_small
+@_jit
 def add_d_fast(xh, xl, y):
     """x + y with a single float y, |x| >= |y| (SLEEF ddadd_vd2_vd2_vd)."""
     s = xh + y
     return s, (xh - s) + y + xl
 
 
-@_small
+@_jit
 def d_add_fast(x, yh, yl):
     """x + y with a single float x, |x| >= |y| (SLEEF ddadd_vd2_vd_vd2)."""
     s = x + yh
     return s, (x - s) + yh + yl
 
 
-@_small
+@_jit
 def mul(xh, xl, yh, yl):
     s = xh * yh
     return s, fma(xh, yl, fma(xl, yh, fma(xh, yh, -s)))
 
 
-@_small
+@_jit
 def mul_d(xh, xl, y):
     s = xh * y
     return s, fma(xl, y, fma(xh, y, -s))
 
 
-@_small
+@_jit
 def mul_to_d(xh, xl, yh, yl):
     """x * y rounded to one float."""
     return fma(xh, yh, fma(xl, yh, xh * yl))
 
 
-@_small
+@_jit
 def sqr(xh, xl):
     s = xh * xh
     return s, fma(xh + xh, xl, fma(xh, xh, -s))
 
 
-@_small
+@_jit
 def sqr_to_d(xh, xl):
     return fma(xh, xh, xh * xl + xh * xl)
 
 
-@_small
+@_jit
 def div2(nh, nl, dh, dl, one):
     """n / d (SLEEF dddiv_vd2_vd2_vd2, FMA variant)."""
     t = div(one, dh)
@@ -128,14 +127,14 @@ def div2(nh, nl, dh, dl, one):
     return s, fma(s, v, fma(nl, t, u))
 
 
-@_small
+@_jit
 def rec(dh, dl, one):
     """1 / d (SLEEF ddrec_vd2_vd2, FMA variant)."""
     s = div(one, dh)
     return s, s * fma(-dl, s, fma(-dh, s, one))
 
 
-@_small
+@_jit
 def rec_d(d, one):
     """1 / d for a single float d, as a double-word number."""
     s = div(one, d)

@@ -22,8 +22,7 @@ from ._tables import F32_KMAX, F32_LMAX, F32_LMIN, PIO2_TABLE_F32
 __all__ = ["exp", "expm1", "log", "log1p", "exp2", "log2", "pow", "tanh", "sigmoid", "softplus",
            "logaddexp", "sin", "cos", "atan", "atan2", "erf", "erfc"]
 
-_jit = njit(inline="always", error_model="numpy")
-_small = njit(error_model="numpy")   # tiny helpers: compiled once per signature, LLVM inlines them
+_jit = njit(forceinline=True, error_model="numpy", fastmath=False, boundscheck=False)
 
 F = np.float32          # F(c) in the code below: a float32 constant (folded by LLVM)
 
@@ -54,49 +53,49 @@ LOG_FLT_MAX = F(88.72283935546875)
 # ---------------------------------------------------------------------------------------------
 # Bit-level helpers (see f64.py).
 
-@_small
+@_jit
 def _pow2i(q):
     return i2f32((q + 127) << 23)
 
 
-@_small
+@_jit
 def _ldexp2(d, q):
     h = q >> 1
     return d * _pow2i(h) * _pow2i(q - h)
 
 
-@_small
+@_jit
 def _ldexp3(d, q):
     return i2f32(f2i(d) + (q << 23))
 
 
-@_small
+@_jit
 def _mulsign(x, y):
     return i2f32(f2i(x) ^ (f2i(y) & _SIGN))
 
 
-@_small
+@_jit
 def _signbit(x):
     return f2i(x) < 0
 
 
-@_small
+@_jit
 def _isinf(x):
     return fabs(x) == INF
 
 
-@_small
+@_jit
 def _isnan(x):
     return x != x
 
 
-@_small
+@_jit
 def _clamp(x, lo, hi):
     x = select(x > lo, x, lo)
     return select(x < hi, x, hi)
 
 
-@_small
+@_jit
 def _exponent_075(d):
     return (f2i(d) - _BITS_075) >> 23
 
@@ -108,6 +107,7 @@ def _exponent_075(d):
 def exp(d):
     """e**d, max error < 1 ulp. SLEEF xexpf: Cody-Waite reduction with a two-part ln 2 and a
     degree-7 polynomial; 2**q applied in two steps (correct subnormal results)."""
+    d = np.float32(d)
     x = _clamp(d, F(-110.0), F(100.0))
     qf = rint(x * R_LN2)
     q = toi32(qf)
@@ -156,6 +156,7 @@ def _expk2(dh, dl):
 @_jit
 def expm1(a):
     """e**a - 1, max error < 1 ulp. SLEEF xexpm1f: the float-float exp minus 1."""
+    a = np.float32(a)
     x = _clamp(a, F(-20.0), F(90.0))         # expm1(-20) rounds to -1
     eh, el = _expk2(x, ZERO)
     eh, el = dd.add_d(eh, el, F(-1.0))
@@ -188,6 +189,7 @@ def _expk(dh, dl):
 @_jit
 def exp2(d):
     """2**d, max error < 1 ulp. SLEEF xexp2f: d = q + s, degree-7 polynomial for 2**s."""
+    d = np.float32(d)
     x = _clamp(d, F(-160.0), F(130.0))
     qf = rint(x)
     q = toi32(qf)
@@ -207,7 +209,7 @@ def exp2(d):
 # ---------------------------------------------------------------------------------------------
 # log family: d = m 2**e, m in [0.75, 1.5), log m = 2 atanh((m - 1) / (m + 1)).
 
-@_small
+@_jit
 def _reduce_075(d):
     tiny = d < FLT_MIN
     d = select(tiny, d * F(18446744073709551616.0), d)     # 2**64
@@ -217,7 +219,7 @@ def _reduce_075(d):
     return m, e
 
 
-@_small
+@_jit
 def _log_specials(d, r):
     r = select(d == INF, INF, r)
     r = select((d < ZERO) | _isnan(d), NAN, r)
@@ -227,6 +229,7 @@ def _log_specials(d, r):
 @_jit
 def log(d):
     """Natural logarithm, max error < 1 ulp. SLEEF xlogf_u1."""
+    d = np.float32(d)
     m, e = _reduce_075(d)
     nh, nl = dd.two_sum(m, F(-1.0))
     wh, wl = dd.two_sum(m, ONE)
@@ -244,6 +247,7 @@ def log(d):
 @_jit
 def log2(d):
     """Base-2 logarithm, max error < 1 ulp. SLEEF xlog2f."""
+    d = np.float32(d)
     m, e = _reduce_075(d)
     nh, nl = dd.two_sum(m, F(-1.0))
     wh, wl = dd.two_sum(m, ONE)
@@ -262,6 +266,7 @@ def log2(d):
 def log1p(d):
     """log(1 + d), max error < 1 ulp. SLEEF xlog1pf with the exponent-field reduction of
     f64.log1p (valid up to the largest float)."""
+    d = np.float32(d)
     dp1 = d + ONE
     e = _exponent_075(dp1)
     t = _pow2i(select(e < 126, -e, -126))
@@ -306,6 +311,8 @@ def _logk(d):
 def pow(x, y):
     """x**y, max error < 1 ulp. SLEEF xpowf: exp(y log|x|) in float-float; the C99 special
     cases as in f64.pow."""
+    x = np.float32(x)
+    y = np.float32(y)
     yisint = rint(y) == y
     yisodd = (rint(y * F(0.5)) != y * F(0.5)) & yisint
     lh, ll = _logk(fabs(x))
@@ -331,6 +338,7 @@ def pow(x, y):
 @_jit
 def tanh(x):
     """Hyperbolic tangent: E / (E + 2) with E = expm1(2|x|) in float-float; |x| >= 10 gives 1."""
+    x = np.float32(x)
     y = _clamp(fabs(x), ZERO, F(10.0))
     eh, el = _expk2(y + y, ZERO)
     eh, el = dd.add_d(eh, el, F(-1.0))
@@ -345,6 +353,7 @@ def tanh(x):
 def sigmoid(x):
     """1 / (1 + e**-x): 1 / (1 + E) or E / (1 + E) with E = e**-|x| in float-float, scaled once
     at the end (subnormal results for x < -87)."""
+    x = np.float32(x)
     ax = _clamp(fabs(x), ZERO, F(120.0))
     th, tl, q = _expk2u(-ax, ZERO)
     dh, dl = dd.d_add_fast(ONE, _ldexp2(th, q), _ldexp2(tl, q))
@@ -384,6 +393,7 @@ def _log1p_exp_neg(dh, dl):
 @_jit
 def softplus(x):
     """log(1 + e**x) without overflow: max(x, 0) + log(1 + e**-|x|) in float-float."""
+    x = np.float32(x)
     ax = _clamp(fabs(x), ZERO, F(150.0))
     lh, ll = _log1p_exp_neg(ax, ZERO)
     rh, rl = dd.add_d(lh, ll, select(x > ZERO, x, ZERO))
@@ -395,6 +405,8 @@ def softplus(x):
 @_jit
 def logaddexp(a, b):
     """log(e**a + e**b) = max(a, b) + log(1 + e**-|a - b|), a - b exact in float-float."""
+    a = np.float32(a)
+    b = np.float32(b)
     mx = select(a > b, a, b)
     dh, dl = dd.two_sum(a, -b)
     neg = dh < ZERO
@@ -486,6 +498,7 @@ def _sincos(a):
 @_jit
 def sin(a):
     """Sine over the whole float range."""
+    a = np.float32(a)
     finite = fabs(a) < INF
     sn, cs = _sincos(select(finite, a, ZERO))
     sn = select(a == ZERO, a, sn)
@@ -495,6 +508,7 @@ def sin(a):
 @_jit
 def cos(a):
     """Cosine over the whole float range."""
+    a = np.float32(a)
     finite = fabs(a) < INF
     sn, cs = _sincos(select(finite, a, ZERO))
     return select(finite, cs, a - a)
@@ -538,12 +552,13 @@ def _atan2k(yh, yl, xh, xl):
 @_jit
 def atan(d):
     """Arc tangent (SLEEF xatanf_u1)."""
+    d = np.float32(d)
     rh, rl = _atan2k(fabs(d), ZERO, ONE, ZERO)
     r = select(_isinf(d), PIO2_H, rh + rl)
     return _mulsign(r, d)
 
 
-@_small
+@_jit
 def _visinf2(d, m):
     return select(_isinf(d), _mulsign(fabs(m), d), ZERO)
 
@@ -551,6 +566,8 @@ def _visinf2(d, m):
 @_jit
 def atan2(y, x):
     """atan2(y, x) (SLEEF xatan2f_u1 with its special cases as selects)."""
+    y = np.float32(y)
+    x = np.float32(x)
     o = fabs(x) < F(2.9387372783541830947e-39)
     x = select(o, x * F(16777216.0), x)
     y = select(o, y * F(16777216.0), y)
@@ -580,6 +597,7 @@ _ERF_SMALL = F(-1.1283792257308959961), F(5.8635383422197591097e-08)
 def erf(a):
     """Error function. SLEEF xerff_u1: |a| <= 2.5: 1 - (1 + a P(a))**-16; 2.5 < |a|:
     1 - exp(a P(a)); |a| < 1e-4: 2a/sqrt(pi) in float-float."""
+    a = np.float32(a)
     x = _clamp(fabs(a), ZERO, F(6.0))
     o = x <= F(2.5)
     t = select(o, F(-0.4360447008e-6), F(-0.1130012848e-6))
@@ -652,6 +670,7 @@ def erfc(a):
     underflow). Own changes: on [1, 2.2) P is a refit in v = x - 1.5 (fits.py: SLEEF's fit in x
     loses up to half an ulp to the rounding of its coefficients there, 1.12 ulp in all), and
     2**q is applied once at the end (subnormal results for x > 9.2)."""
+    a = np.float32(a)
     s = a
     a = _clamp(fabs(a), ZERO, F(12.0))
     o0 = a < ONE

@@ -25,8 +25,7 @@ from ._tables import F64_KMAX, F64_LMAX, F64_LMIN, PIO2_TABLE_F64
 __all__ = ["exp", "expm1", "log", "log1p", "exp2", "log2", "pow", "tanh", "sigmoid", "softplus",
            "logaddexp", "sin", "cos", "atan", "atan2", "erf", "erfc"]
 
-_jit = njit(inline="always", error_model="numpy")
-_small = njit(error_model="numpy")   # tiny helpers: compiled once per signature, LLVM inlines them
+_jit = njit(forceinline=True, error_model="numpy", fastmath=False, boundscheck=False)
 
 INF = np.inf
 NAN = np.nan
@@ -48,13 +47,13 @@ DBL_MIN = 2.2250738585072014e-308
 # ---------------------------------------------------------------------------------------------
 # Bit-level helpers.
 
-@_small
+@_jit
 def _pow2i(q):
     """2**q for an integer q in [-1022, 1023], built from its exponent field."""
     return i2f64((q + 1023) << 52)
 
 
-@_small
+@_jit
 def _ldexp2(d, q):
     """d * 2**q for |q| <= 2098 (SLEEF vldexp2): the first product is exact, the second rounds
     once, so results in the subnormal range are correctly scaled."""
@@ -62,42 +61,42 @@ def _ldexp2(d, q):
     return d * _pow2i(h) * _pow2i(q - h)
 
 
-@_small
+@_jit
 def _ldexp3(d, q):
     """d * 2**q by adding q to the exponent field: d normal and the result normal (SLEEF
     vldexp3)."""
     return i2f64(f2i(d) + (q << 52))
 
 
-@_small
+@_jit
 def _mulsign(x, y):
     """x with its sign flipped when y's sign bit is set (SLEEF vmulsign)."""
     return i2f64(f2i(x) ^ (f2i(y) & _SIGN))
 
 
-@_small
+@_jit
 def _signbit(x):
     return f2i(x) < 0
 
 
-@_small
+@_jit
 def _isinf(x):
     return fabs(x) == INF
 
 
-@_small
+@_jit
 def _isnan(x):
     return x != x
 
 
-@_small
+@_jit
 def _clamp(x, lo, hi):
     """min(max(x, lo), hi), with nan going to lo."""
     x = select(x > lo, x, lo)
     return select(x < hi, x, hi)
 
 
-@_small
+@_jit
 def _exponent_075(d):
     """e such that d * 2**-e lies in [0.75, 1.5), for a positive normal d, from the bits
     (no product d / 0.75 that could overflow)."""
@@ -111,6 +110,7 @@ def _exponent_075(d):
 def exp(d):
     """e**d, max error < 1 ulp. SLEEF xexp: Cody-Waite reduction d = q ln2 + s (two-part ln 2),
     a degree-12 polynomial for e**s evaluated with FMA, then 2**q applied in two steps."""
+    d = np.float64(d)
     x = _clamp(d, -1000.0, 1000.0)
     qf = rint(x * R_LN2)
     q = toi32(qf)
@@ -176,6 +176,7 @@ def _expk2(dh, dl):
 @_jit
 def expm1(a):
     """e**a - 1, max error < 1 ulp. SLEEF xexpm1: the double-double exp minus 1."""
+    a = np.float64(a)
     x = _clamp(a, -45.0, 710.0)              # expm1(-45) rounds to -1
     eh, el = _expk2(x, 0.0)
     eh, el = dd.add_d(eh, el, -1.0)
@@ -214,6 +215,7 @@ def _expk(dh, dl):
 def exp2(d):
     """2**d, max error < 1 ulp. SLEEF xexp2: d = q + s with q = rint(d), a degree-12
     polynomial for 2**s."""
+    d = np.float64(d)
     x = _clamp(d, -2000.0, 1100.0)
     qf = rint(x)
     q = toi32(qf)
@@ -239,7 +241,7 @@ def exp2(d):
 # log and its relatives. All reduce d = m * 2**e with m in [0.75, 1.5) and use
 # log m = 2 atanh(x), x = (m - 1) / (m + 1), |x| <= 0.2, with x in double-double.
 
-@_small
+@_jit
 def _reduce_075(d):
     """(m, e) with d = m * 2**e, m in [0.75, 1.5), for a positive d (subnormals scaled first)."""
     tiny = d < DBL_MIN
@@ -250,7 +252,7 @@ def _reduce_075(d):
     return m, e
 
 
-@_small
+@_jit
 def _log_specials(d, r):
     r = select(d == INF, INF, r)
     r = select((d < 0.0) | _isnan(d), NAN, r)
@@ -261,6 +263,7 @@ def _log_specials(d, r):
 def log(d):
     """Natural logarithm, max error < 1 ulp. SLEEF xlog_u1: log d = e ln2 + 2x + x**3 P(x**2)
     with x = (m - 1) / (m + 1) as a double-double quotient and P of degree 6 in x**2."""
+    d = np.float64(d)
     m, e = _reduce_075(d)
     nh, nl = dd.two_sum(m, -1.0)
     dh, dl = dd.two_sum(m, 1.0)
@@ -282,6 +285,7 @@ def log(d):
 @_jit
 def log2(d):
     """Base-2 logarithm, max error < 1 ulp. SLEEF xlog2: as log, with 2/ln 2 in double-double."""
+    d = np.float64(d)
     m, e = _reduce_075(d)
     nh, nl = dd.two_sum(m, -1.0)
     dh, dl = dd.two_sum(m, 1.0)
@@ -306,6 +310,7 @@ def log1p(d):
     d * 2**-e + (2**-e - 1) (the product is exact), then x = m / (2 + m). Unlike SLEEF, which
     switches to log() above 1e307, the scaling here is an exponent-field change, so it is valid up
     to the largest double."""
+    d = np.float64(d)
     dp1 = d + 1.0
     e = _exponent_075(dp1)
     t = _pow2i(select(e < 1022, -e, -1022))
@@ -362,6 +367,8 @@ def _logk(d):
 def pow(x, y):
     """x**y, max error < 1 ulp in the main path. SLEEF xpow: exp(y log|x|) with a double-double
     log and exp; the C99 (Annex F.10.4.4) special cases are applied with selects in SLEEF's order."""
+    x = np.float64(x)
+    y = np.float64(y)
     yisint = rint(y) == y
     yisodd = (rint(y * 0.5) != y * 0.5) & yisint
     lh, ll = _logk(fabs(x))
@@ -389,6 +396,7 @@ def tanh(x):
     """Hyperbolic tangent, max error < 1 ulp in measurements (target 2). tanh|x| = E / (E + 2)
     with E = expm1(2|x|) in double-double, so that small |x| keeps full relative accuracy;
     |x| >= 20 gives 1 (1 - tanh 20 < 2**-55)."""
+    x = np.float64(x)
     y = _clamp(fabs(x), 0.0, 20.0)
     eh, el = _expk2(y + y, 0.0)
     eh, el = dd.add_d(eh, el, -1.0)
@@ -406,6 +414,7 @@ def sigmoid(x):
     double-double division. For x < 0 the numerator is E unscaled, E = (th + tl) 2**q, and 2**q
     is applied after the division, so that results in the subnormal range (x < -708) are rounded
     once."""
+    x = np.float64(x)
     ax = _clamp(fabs(x), 0.0, 800.0)
     th, tl, q = _expk2u(-ax, 0.0)
     dh, dl = dd.d_add_fast(1.0, _ldexp2(th, q), _ldexp2(tl, q))
@@ -454,6 +463,7 @@ def _log1p_exp_neg(dh, dl):
 def softplus(x):
     """log(1 + e**x) without overflow, max error < 1 ulp in measurements (target 2):
     max(x, 0) + log(1 + e**-|x|), the second term in double-double."""
+    x = np.float64(x)
     ax = _clamp(fabs(x), 0.0, 1000.0)
     lh, ll = _log1p_exp_neg(ax, 0.0)
     rh, rl = dd.add_d(lh, ll, select(x > 0.0, x, 0.0))
@@ -466,6 +476,8 @@ def softplus(x):
 def logaddexp(a, b):
     """log(e**a + e**b), max error < 1 ulp in measurements (target 2): max(a, b) +
     log(1 + e**-|a - b|), with a - b as an exact double-double."""
+    a = np.float64(a)
+    b = np.float64(b)
     mx = select(a > b, a, b)
     dh, dl = dd.two_sum(a, -b)
     neg = dh < 0.0
@@ -570,6 +582,7 @@ def _sincos(a):
 @_jit
 def sin(a):
     """Sine over the whole double range, max error < 1 ulp in measurements (target 2)."""
+    a = np.float64(a)
     finite = fabs(a) < INF
     sn, cs = _sincos(select(finite, a, 0.0))
     sn = select(a == 0.0, a, sn)
@@ -579,6 +592,7 @@ def sin(a):
 @_jit
 def cos(a):
     """Cosine over the whole double range, max error < 1 ulp in measurements (target 2)."""
+    a = np.float64(a)
     finite = fabs(a) < INF
     sn, cs = _sincos(select(finite, a, 0.0))
     return select(finite, cs, a - a)
@@ -634,12 +648,13 @@ def _atan2k(yh, yl, xh, xl):
 @_jit
 def atan(d):
     """Arc tangent, max error < 1 ulp in measurements (target 2). SLEEF xatan_u1."""
+    d = np.float64(d)
     rh, rl = _atan2k(fabs(d), 0.0, 1.0, 0.0)
     r = select(_isinf(d), PIO2_H, rh + rl)
     return _mulsign(r, d)
 
 
-@_small
+@_jit
 def _visinf2(d, m):
     """SLEEF visinf2: copysign(m, d) where d is infinite, else 0."""
     return select(_isinf(d), _mulsign(fabs(m), d), 0.0)
@@ -649,6 +664,8 @@ def _visinf2(d, m):
 def atan2(y, x):
     """atan2(y, x), max error < 1 ulp in measurements (target 2). SLEEF xatan2_u1, with its
     special cases (C99 F.9.1.4) as selects."""
+    y = np.float64(y)
+    x = np.float64(x)
     o = fabs(x) < 5.5626846462680083984e-309   # scale tiny x (and y) by 2**53
     x = select(o, x * 9007199254740992.0, x)
     y = select(o, y * 9007199254740992.0, y)
@@ -669,6 +686,7 @@ def erf(a):
     """Error function, max error < 1 ulp in measurements (target 2). SLEEF xerf_u1: for
     |a| <= 2.5, 1 - (1 + a P(a))**-16 (Abramowitz and Stegun 7.1.28 form, SLEEF's refit); for
     2.5 < |a| < 6, 1 - exp(Q(a)); both with double-double final steps."""
+    a = np.float64(a)
     x = _clamp(fabs(a), 0.0, 6.0)
     o = x <= 2.5
     t = select(o, -0.2083271002525222097e-14, -0.4024015130752621932e-18)
@@ -735,6 +753,7 @@ def erfc(a):
     outer ones erfc x = exp(-x**2 + P(1/x)) / x in double-double. Own change: the exponential is
     kept unscaled and 2**q is applied once at the end, so that subnormal results (x > 26.5) are
     rounded once."""
+    a = np.float64(a)
     s = a
     a = _clamp(fabs(a), 0.0, 30.0)
     o0 = a < 1.0

@@ -1,7 +1,8 @@
 """Emit: printed statements in a target's Jinja template -> module source text.
 
-The target plugin gives the printer and the template; this module fills the template's
-variables (names, printed lines with their comments, the kernel's arguments) and renders it.
+The target plugin gives the printer and the template (a leaf of ``templates/base.py.j2``);
+this module prints the statements, lines up their comments (the forward stage each backward
+line comes from) and fills the template's variables. Templates hold only scaffolding.
 """
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from .naming import entry_name
 from .resources import templates_dir
 from .targets import get
 from .targets.cuda import SIMULATOR_MATH
+
+_STDLIB = {"math", "os", "types", "warnings"}
 
 
 @dataclass(frozen=True)
@@ -48,9 +51,39 @@ def _aligned(code: list[str], comments: list[str | None]) -> list[str]:
     return [c if not note else f"{c.ljust(width)}  # {note}" for c, note in zip(code, comments)]
 
 
+def import_block(lines) -> str:
+    """Import lines grouped as PEP 8 asks (standard library, third party, bpc), ``from`` imports of
+    one module merged, each group sorted."""
+    plain, froms = set(), {}
+    for line in lines:
+        if line.startswith("from "):
+            module, _, names = line[5:].partition(" import ")
+            froms.setdefault(module, set()).update(n.strip() for n in names.split(","))
+        else:
+            plain.add(line)
+    merged = list(plain) + [f"from {m} import {', '.join(sorted(ns, key=lambda n: n.split(' as ')[0]))}"
+                            for m, ns in froms.items()]
+
+    def group(line):
+        top = line.split()[1].split(".")[0]
+        return 0 if top in _STDLIB else 2 if top == "compiler" else 1
+
+    groups = [sorted((ln for ln in merged if group(ln) == k), key=lambda ln: (ln.startswith("from"), ln.split()[1]))
+              for k in range(3)]
+    return "\n\n".join("\n".join(g) for g in groups if g)
+
+
 def entry_of(graph: Graph) -> str:
-    taken = set(graph.idents) | {s.name for s in graph.stages} | set(graph.grad_names.values())
+    taken = set(graph.idents) | {s.name for s in graph.stages} | set(graph.grad_names.values()) | graph.reserved
     return entry_name(graph.output, taken)
+
+
+def _sweeps(forward_code, forward_notes, backward_code, backward_notes, arrays: bool) -> str:
+    """The forward and backward statements with their comments, as the templates place them."""
+    header = "# backward pass" + (" (local gradient * upstream gradient)" if backward_code and not arrays else "")
+    lines = ["# forward pass", *_aligned(forward_code, forward_notes), ""]
+    lines += [header, *_aligned(backward_code, backward_notes)]
+    return "\n".join(lines)
 
 
 def emit(graph: Graph, forward: list[Stmt], backward: list[Stmt], wrt: tuple[str, ...],
@@ -58,35 +91,41 @@ def emit(graph: Graph, forward: list[Stmt], backward: list[Stmt], wrt: tuple[str
     """Render the module. ``wrt`` and ``options.params`` hold identifiers from ``graph.idents``."""
     if isinstance(options, str):
         options = Options(target=options)
-    if graph.arrays:
-        return _emit_arrays(graph, forward, backward, wrt, options.target)
     target = get(options.target)
-    printer = target.printer_for(graph)
+    shapes = {**graph.all_shapes(), **grad_shapes(graph)} if graph.arrays else None
+    printer = target.printer_for(graph, shapes)
     grads = [graph.grad_names[name] for name in wrt]
     printer.prepare(forward + backward, [graph.output, *grads])
-    stage_text = {stage.name: str(stage) for stage in graph.stages}
     forward_code = [printer.stmt(s) for s in forward]
-    # where the target spells a stage differently (sigmoid, softplus...), say what it computes
-    forward_notes = [str(stage).split(" = ", 1)[1] if str(stage) != code else None
-                     for stage, code in zip(graph.stages, forward_code)]
     backward_code = [printer.stmt(s) for s in backward]
     user = dict(zip(graph.idents, graph.inputs))
     owner = {g: name for name, g in graph.grad_names.items()}
-    notes = [stage_text.get(s.stage) if s.stage else f"{user[owner[s.target]]} does not reach {graph.output}"
-             for s in backward]
+    stage_text = {stage.name: str(stage) for stage in graph.stages}
+    if graph.arrays:
+        forward_notes = [fmt(stage.shape) for stage in graph.stages]
+        notes = [f"{fmt(shapes[s.target])}  " + (stage_text[s.stage] if s.stage else "does not reach the output")
+                 for s in backward]
+    else:
+        # where the target spells a stage differently (sigmoid, softplus...), say what it computes
+        forward_notes = [stage_text[stage.name].split(" = ", 1)[1] if stage_text[stage.name] != code else None
+                         for stage, code in zip(graph.stages, forward_code)]
+        notes = [stage_text.get(s.stage) if s.stage else f"{user[owner[s.target]]} does not reach {graph.output}"
+                 for s in backward]
     wrt_users = tuple(user[w] for w in wrt)
     params = [p for p in graph.idents if p in options.params]
     points = [p for p in graph.idents if p not in options.params]
     # which results are summed over points: the value and the parameters' gradients
     reduced = [bool(options.reduce)] + [bool(options.reduce) and w in params for w in wrt]
-    results = [graph.output, *grads]
     kernel_args, kernel_types = _kernel_args(points, params, reduced, options)
-    template = environment().get_template(target.template)
+    template = environment().get_template(target.array_template if graph.arrays else target.template)
+    static = target.array_imports if graph.arrays else target.imports
     return template.render(
         title=f"Value of {graph.output} and its gradient with respect to {', '.join(wrt_users) or 'nothing'}.",
         version=__version__,
-        imports=sorted(printer.imports),
-        helpers=[printer.helpers[k] for k in sorted(printer.helpers)],
+        target=target.name,
+        arrays=graph.arrays,
+        numba=target.name == "numba",
+        imports=import_block([*static, *printer.imports]),
         inputs=repr(tuple(graph.inputs)),
         wrt=repr(wrt_users),
         params=repr(tuple(user[p] for p in params)),
@@ -96,12 +135,13 @@ def emit(graph: Graph, forward: list[Stmt], backward: list[Stmt], wrt: tuple[str
         args=list(graph.idents),
         param_args=params,
         point_args=points,
-        doc=f"Return {graph.output} and the tuple ({', '.join(grads)}) at the given inputs.",
-        forward=_aligned(forward_code, forward_notes),
-        backward=_aligned(backward_code, notes),
+        doc=f"Return {graph.output} and the tuple ({', '.join(grads)}) at the given "
+            f"{'arrays' if graph.arrays else 'inputs'}.",
+        sweeps=_sweeps(forward_code, forward_notes, backward_code, notes, graph.arrays),
         output=graph.output,
         grads=grads,
-        results=list(zip(results, reduced)),
+        results=list(zip([graph.output, *grads], reduced)),
+        reduced=repr(tuple(reduced)),
         mean=options.reduce == "mean",
         fastmath=options.fastmath,
         parallel=options.parallel,
@@ -111,6 +151,10 @@ def emit(graph: Graph, forward: list[Stmt], backward: list[Stmt], wrt: tuple[str
         kernel_args=kernel_args,
         signature_types=f"void({', '.join(kernel_types)})",
         simulator_math=[f"{name[5:]}={SIMULATOR_MATH[name]}" for name in sorted(getattr(printer, "math", ()))],
+        shapes_doc=", ".join(f"{n} {fmt(graph.shapes[i])}" for n, i in zip(graph.inputs, graph.idents))
+        if graph.arrays else "",
+        shapes=repr({n: graph.shapes[i] for n, i in zip(graph.inputs, graph.idents)}) if graph.arrays else "",
+        labels=repr(tuple(sorted(user[i] for i in graph.labels))),
     )
 
 
@@ -125,40 +169,3 @@ def _kernel_args(points, params, reduced, options: Options):
     if options.reduce == "mean":
         args.append(("_scale", "float64"))
     return [a for a, _ in args], [t for _, t in args]
-
-
-def _emit_arrays(graph: Graph, forward: list[Stmt], backward: list[Stmt], wrt: tuple[str, ...], target_name: str) -> str:
-    """Render an array program's module (numpy or numba): shapes in the comments."""
-    target = get(target_name)
-    shapes = {**graph.all_shapes(), **grad_shapes(graph)}
-    printer = target.printer_for(graph, shapes)
-    grads = [graph.grad_names[w] for w in wrt]
-    printer.prepare(forward + backward, [graph.output, *grads])
-    stage = {s.name: s for s in graph.stages}
-    forward_code = [printer.stmt(s) for s in forward]
-    forward_notes = [fmt(stage[s.target].shape) for s in forward]
-    backward_code = [printer.stmt(s) for s in backward]
-    notes = [f"{fmt(shapes[s.target])}  " + (str(stage[s.stage]) if s.stage else "does not reach the output")
-             for s in backward]
-    user = dict(zip(graph.idents, graph.inputs))
-    numba = target_name == "numba"
-    template = environment().get_template(target.array_template)
-    return template.render(
-        title=f"Value of {graph.output} and its gradient with respect to {', '.join(user[w] for w in wrt) or 'nothing'}.",
-        version=__version__,
-        target=target_name,
-        numba=numba,
-        shapes_doc=", ".join(f"{n} {fmt(graph.shapes[i])}" for n, i in zip(graph.inputs, graph.idents)),
-        inputs=repr(tuple(graph.inputs)),
-        wrt=repr(tuple(user[w] for w in wrt)),
-        shapes=repr({n: graph.shapes[i] for n, i in zip(graph.inputs, graph.idents)}),
-        labels=repr(tuple(sorted(user[i] for i in graph.labels))),
-        entry=entry_of(graph),
-        helpers=[printer.helpers[k] for k in sorted(printer.helpers)],
-        args=list(graph.idents),
-        doc=f"Return {graph.output} and the tuple ({', '.join(grads)}) at the given arrays.",
-        forward=_aligned(forward_code, forward_notes),
-        backward=_aligned(backward_code, notes),
-        output=graph.output,
-        grads=grads,
-    )

@@ -119,6 +119,7 @@ class Graph:
     kind: str = "formula"
     shapes: dict | None = None    # array programs: input identifier -> shape
     labels: frozenset = frozenset()   # input identifiers holding integer class labels
+    reserved: frozenset = frozenset()  # names the target's module uses, which no identifier here takes
 
     def __str__(self) -> str:
         return "\n".join(str(stage) for stage in self.stages)

@@ -9,36 +9,28 @@ Gradients are ``d`` + name, or ``d_`` + name when that is taken.
 """
 from __future__ import annotations
 
-import builtins
-import keyword
 import re
 
 import sympy as sp
 
 from .ir import Const, Graph, In, Program, Ref, Stage
 from .rules import RULES
+from .targets.base import PYTHON_NAMES
 
 MAX_LEN = 10
-
-# Names the emitted modules use for their own purposes.
-SCAFFOLD = frozenset({
-    "np", "math", "os", "numba", "nb", "cuda", "prange", "njit", "erf",
-    "INPUTS", "WRT", "PARAMS", "REDUCE", "OUTPUT", "TARGET", "ENTRY", "DTYPE",
-    "_inputs", "_full", "_total", "_shape", "_n", "_i", "_scale", "_kernel", "_points", "_outputs",
-    "_CACHE", "_flat", "_outs", "_sums", "_arrays", "_totals", "_results", "out",
-})
 _SCAFFOLD_PATTERN = re.compile(r"_[aos]\d+")  # kernel arrays and sums: _a0, _o1, _s2
-RESERVED = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | frozenset(dir(builtins)) | SCAFFOLD
 
 
 class Names:
-    """Hands out identifiers, never the same one twice and never a reserved one."""
+    """Hands out identifiers, never the same one twice and never a reserved one (Python's own
+    names and the names the target's modules use: ``Target.reserved()``)."""
 
-    def __init__(self):
+    def __init__(self, reserved: frozenset = PYTHON_NAMES):
         self.taken: set[str] = set()
+        self.reserved = reserved
 
     def free(self, name: str) -> bool:
-        return (name.isidentifier() and name not in RESERVED and name not in self.taken
+        return (name.isidentifier() and name not in self.reserved and name not in self.taken
                 and not _SCAFFOLD_PATTERN.fullmatch(name))
 
     def claim(self, name: str) -> str:
@@ -118,9 +110,9 @@ def _array_stage_names(program: Program, names: Names, inputs: dict, node_names:
         taken.add(name)
 
 
-def assign(program: Program) -> tuple[dict[str, str], list[str], dict[str, str]]:
+def assign(program: Program, reserved: frozenset = PYTHON_NAMES) -> tuple[dict[str, str], list[str], dict[str, str]]:
     """Return (input name -> identifier, identifier per node, identifier -> gradient identifier)."""
-    names = Names()
+    names = Names(reserved)
     inputs = {name: names.user(name) for name in program.inputs}
     node_names: list[str | None] = [None] * len(program.nodes)
     for i, node in enumerate(program.nodes):
@@ -151,9 +143,9 @@ def assign(program: Program) -> tuple[dict[str, str], list[str], dict[str, str]]
 
 
 def entry_name(output: str, taken) -> str:
-    """Name of the emitted function: ``<output>_and_grad``."""
+    """Name of the emitted function: ``<output>_and_grad`` (``taken``: every name the module uses)."""
     name = f"{output}_and_grad"
-    while name in taken or name in RESERVED:
+    while name in taken:
         name += "_"
     return name
 
@@ -184,9 +176,9 @@ def _array_text(op, args, attrs) -> str:
     return f"{op}({', '.join(args)}{suffix})"
 
 
-def build(program: Program) -> Graph:
-    """Name every node and turn operands into SymPy symbols and numbers."""
-    input_ids, node_names, grads = assign(program)
+def build(program: Program, reserved: frozenset = PYTHON_NAMES) -> Graph:
+    """Name every node and turn operands into SymPy symbols and numbers; no name is in ``reserved``."""
+    input_ids, node_names, grads = assign(program, reserved)
 
     def operand(a):
         if isinstance(a, In):
@@ -205,4 +197,4 @@ def build(program: Program) -> Graph:
     shapes = {input_ids[n]: s for n, s in program.shapes.items()} if arrays else None
     return Graph(tuple(program.inputs), tuple(input_ids[n] for n in program.inputs), stages,
                  node_names[program.output], grads, program.kind, shapes,
-                 frozenset(input_ids[n] for n in program.labels))
+                 frozenset(input_ids[n] for n in program.labels), reserved)

@@ -13,10 +13,11 @@ from .emit import Options, emit
 from .errors import BpcError
 from .ir import Graph, Stmt
 from .request import Request
+from .targets import get
 
-def build_graph(source, limits=None, stable=True, shapes=None) -> Graph:
-    """parse -> (stable rewrites) -> named staged graph."""
-    return naming.build(frontend.read(source, limits, shapes, stable))
+def build_graph(source, limits=None, stable=True, shapes=None, target="python") -> Graph:
+    """parse -> (stable rewrites) -> named staged graph, its names clear of the target's own."""
+    return naming.build(frontend.read(source, limits, shapes, stable), get(target).reserved())
 
 
 def resolve(graph: Graph, request: Request) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -45,7 +46,7 @@ def generate(source, wrt=None, target="python", limits=None, params=(), reduce=N
              fastmath=False, parallel=True, dtype="float64", stable=True, shapes=None, request=None):
     """Run the pipeline without touching the cache: returns (module text, graph)."""
     request = request or Request.make(target, wrt, params, reduce, fastmath, parallel, dtype, stable, shapes)
-    graph = build_graph(source, limits, request.stable, request.shapes)
+    graph = build_graph(source, limits, request.stable, request.shapes, request.target)
     wrt_idents, param_idents = resolve(graph, request)
     fwd, bwd = statements(graph, wrt_idents)
     options = Options(request.target, param_idents, request.reduce, request.fastmath, request.parallel, request.dtype)

@@ -6,26 +6,13 @@ Inputs are broadcast together; outputs are new float64 arrays of that shape
 """
 import numpy as np
 
+from compiler.host.broadcast import full as _full, inputs as _inputs, total as _total
+
 INPUTS = ('y', 'x')
 WRT = ('y', 'x')
 PARAMS = ()
 REDUCE = None
 ENTRY = "f_and_grad"
-
-
-def _inputs(*values):
-    arrays = [np.asarray(v, dtype=np.float64) for v in values]
-    shape = np.broadcast_shapes(*(a.shape for a in arrays))
-    if shape == ():
-        return shape, [np.float64(a) for a in arrays]
-    return shape, np.broadcast_arrays(*arrays)
-
-
-def _full(value, shape):
-    if shape == ():
-        return np.float64(value)
-    value = np.asarray(value, dtype=np.float64)
-    return value if value.shape == shape else np.broadcast_to(value, shape).copy()
 
 
 def f_and_grad(y, x):

@@ -13,10 +13,12 @@ memory, and one atomic add per block and sum writes the total.
 """
 import math
 import os
-import warnings
+from types import SimpleNamespace
 
 import numpy as np
 from numba import config, cuda, float64
+
+from compiler.host.device import THREADS, outputs as _outputs, points as _points, results as _results, run as _run
 
 INPUTS = ('A', 'b', 't', 'w', 'phi', 'y')
 WRT = ('A', 'b', 'w', 'phi')
@@ -25,8 +27,7 @@ REDUCE = 'mean'
 ENTRY = "f_and_grad"
 DTYPE = np.float64
 FASTMATH = False
-THREADS = 256          # threads per block (a power of two: the block reduction halves it)
-BLOCKS_PER_SM = 32     # grid size cap, in blocks per multiprocessor; the grid-stride loop does the rest
+REDUCED = (True, True, True, True, True)  # which results are totals over points: the value, then each gradient
 # the kernel's argument types, e.g. for numba.cuda.compile_ptx(_kernel.py_func, SIGNATURE)
 SIGNATURE = "void(float64[::1], float64[::1], float64, float64, float64, float64, float64[::1], int64, float64)"
 
@@ -36,12 +37,7 @@ _CACHE = os.path.isfile(globals().get("__file__") or "")
 if config.ENABLE_CUDASIM:
     # Numba's CUDA simulator runs the kernel as Python threads on NumPy scalars, where math.exp(1000.0)
     # raises; on the GPU these names are libdevice's IEEE functions, which NumPy's match (inf, nan).
-    from types import SimpleNamespace
-
     math = SimpleNamespace(cos=np.cos, exp=np.exp, sin=np.sin)
-    _DEVICE_TYPES = (cuda.devicearray.FakeCUDAArray,)
-else:
-    _DEVICE_TYPES = ()
 
 
 @cuda.jit(fastmath=FASTMATH, cache=_CACHE)
@@ -117,87 +113,6 @@ def _kernel(_a0, _a1, A, b, w, phi, _sums, _n, _scale):
         cuda.atomic.add(_sums, 4, _shared[4, 0])
 
 
-def _on_device(a) -> bool:
-    return hasattr(a, "__cuda_array_interface__") or isinstance(a, _DEVICE_TYPES)
-
-
-def _points(names, values):
-    """Per-point inputs as flat, contiguous DTYPE GPU arrays of one shape, and whether they came as GPU arrays."""
-    device = [_on_device(v) for v in values]
-    if any(device):
-        if not all(device):
-            host = [n for n, d in zip(names, device) if not d]
-            raise ValueError(f"inputs {', '.join(host)} are on the host while others are GPU arrays: "
-                             f"pass every per-point input as a GPU array (or make scalars params=)")
-        arrays = [v if isinstance(v, _DEVICE_TYPES) else cuda.as_cuda_array(v) for v in values]
-        shape = arrays[0].shape
-        for name, a in zip(names, arrays):
-            if a.shape != shape or a.dtype != DTYPE or not a.is_c_contiguous():
-                raise ValueError(f"GPU input {name!r} must be a C-contiguous {np.dtype(DTYPE).name} array of "
-                                 f"shape {shape}, got {a.dtype} {a.shape}")
-        return shape, [a.reshape(a.size) for a in arrays], True
-    arrays = [np.asarray(v, dtype=DTYPE) for v in values]
-    shape = np.broadcast_shapes(*(a.shape for a in arrays))
-    flat = [np.ascontiguousarray(np.broadcast_to(a, shape)).reshape(-1) for a in arrays]
-    return shape, [cuda.to_device(a) for a in flat], False
-
-
-def _outputs(out, size, count, device):
-    """Arrays the kernel writes, and the arrays to return: new ones, or an earlier result passed as ``out=``."""
-    kernel_outs = [cuda.device_array(size, dtype=DTYPE) for _ in range(count)] if out is None or not device else None
-    if out is None:
-        return kernel_outs, None
-    value, grads = out
-    given = [a for a in (value, *grads) if np.ndim(a) > 0]
-    if len(given) != count:
-        raise ValueError(f"out= must be an earlier result of this function: expected {count} arrays, got {len(given)}")
-    if not device:
-        for a in given:
-            if not isinstance(a, np.ndarray) or a.size != size or a.dtype != DTYPE or not a.flags.c_contiguous:
-                raise ValueError(f"out= arrays must be C-contiguous {np.dtype(DTYPE).name} NumPy arrays of {size} "
-                                 f"elements, like the inputs")
-        return kernel_outs, given
-    views = [a if isinstance(a, _DEVICE_TYPES) else cuda.as_cuda_array(a) for a in given]
-    for a in views:
-        if a.size != size or a.dtype != DTYPE or not a.is_c_contiguous():
-            raise ValueError(f"out= arrays must be C-contiguous {np.dtype(DTYPE).name} GPU arrays of {size} "
-                             f"elements, like the inputs")
-    return [a.reshape(size) for a in views], given
-
-
-def _launch(n):
-    """(blocks, threads): enough blocks to fill the GPU, a grid-stride loop over the rest."""
-    if config.ENABLE_CUDASIM:
-        return max(1, min(-(-n // 32), 4)), 32     # the simulator runs each thread as a Python thread
-    sms = cuda.get_current_device().MULTIPROCESSOR_COUNT
-    return max(1, min(-(-n // THREADS), sms * BLOCKS_PER_SM)), THREADS
-
-
-def _run(n, *args):
-    blocks, threads = _launch(n)
-    if config.ENABLE_CUDASIM:
-        with warnings.catch_warnings():
-            # simulated threads compute on NumPy scalars, which warn where the GPU quietly gives inf/nan
-            warnings.simplefilter("ignore", RuntimeWarning)
-            _kernel[blocks, threads](*args)
-    else:
-        _kernel[blocks, threads](*args)
-
-
-def _like(kind, array):
-    """A GPU result in the kind of array the caller passed (CuPy, PyTorch, Numba), sharing its memory."""
-    library = type(kind).__module__.split(".")[0]
-    if library == "cupy":
-        import cupy
-
-        return cupy.asarray(array)
-    if library == "torch":
-        import torch
-
-        return torch.as_tensor(array, device=kind.device)
-    return array
-
-
 def f_and_grad(A, b, t, w, phi, y, out=None):
     """Return f and the tuple (dA, db, dw, dphi) at the given inputs.
 
@@ -205,18 +120,9 @@ def f_and_grad(A, b, t, w, phi, y, out=None):
     ``out``: an earlier result of this function, whose arrays are overwritten.
     """
     _values = [t, y]
-    _shape, _flat, _device = _points(('t', 'y'), _values)
+    _shape, _flat, _device = _points(('t', 'y'), _values, DTYPE)
     _n = _flat[0].size if _flat else 1
-    _outs, _given = _outputs(out, _n, 0, _device)
+    _outs, _given = _outputs(out, _n, 0, _device, DTYPE)
     _sums = cuda.to_device(np.zeros(5))
-    _run(_n, *_flat, DTYPE(A), DTYPE(b), DTYPE(w), DTYPE(phi), *_outs, _sums, _n, 1.0 / _n)
-    _totals = iter(_sums.copy_to_host() / _n)
-    if _device:
-        _arrays = _given or [_like(_values[0], a.reshape(_shape)) for a in _outs]
-    else:
-        _arrays = _given or [np.empty(_shape, dtype=DTYPE) for _ in _outs]
-        for _o, _host in zip(_outs, _arrays):
-            _o.copy_to_host(_host.reshape(-1))
-    _arrays = iter(a if _device or a.ndim else a[()] for a in _arrays)
-    _results = [DTYPE(next(_totals)), DTYPE(next(_totals)), DTYPE(next(_totals)), DTYPE(next(_totals)), DTYPE(next(_totals))]
-    return _results[0], tuple(_results[1:])
+    _run(_kernel, _n, *_flat, DTYPE(A), DTYPE(b), DTYPE(w), DTYPE(phi), *_outs, _sums, _n, 1.0 / _n)
+    return _results(REDUCED, _outs, _given, _sums, _shape, _n, True, _values[0] if _device else None, DTYPE)

@@ -12,12 +12,15 @@ import os
 import numpy as np
 from numba import njit, prange
 
+from compiler.host.kernel import outputs as _outputs, points as _points, results as _results
+
 INPUTS = ('A', 'b', 't', 'w', 'phi', 'y')
 WRT = ('A', 'b', 'w', 'phi')
 PARAMS = ('A', 'b', 'w', 'phi')
 REDUCE = 'mean'
 ENTRY = "f_and_grad"
 DTYPE = np.float64
+REDUCED = (True, True, True, True, True)  # which results are totals over points: the value, then each gradient
 
 # Numba caches compiled kernels next to this file when it is a real file (bpc's cache).
 _CACHE = os.path.isfile(globals().get("__file__") or "")
@@ -68,43 +71,14 @@ def _kernel(_a0, _a1, A, b, w, phi, _n, _scale):
     return (_s0, _s1, _s2, _s3, _s4)
 
 
-def _points(*values):
-    """Per-point inputs as flat, contiguous DTYPE arrays of one broadcast shape."""
-    arrays = [np.asarray(v, dtype=DTYPE) for v in values]
-    shape = np.broadcast_shapes(*(a.shape for a in arrays))
-    flat = [np.ascontiguousarray(a if a.shape == shape else np.broadcast_to(a, shape)).reshape(-1) for a in arrays]
-    return shape, flat
-
-
-def _outputs(out, shape, count):
-    """New arrays, or the arrays of an earlier result passed back as ``out=`` (no allocation)."""
-    size = 1
-    for k in shape:
-        size *= k
-    if out is None:
-        return [np.empty(size, dtype=DTYPE) for _ in range(count)]
-    value, grads = out
-    arrays = [a for a in (value, *grads) if isinstance(a, np.ndarray) and a.ndim > 0]
-    if len(arrays) != count:
-        raise ValueError(f"out= must be an earlier result of this function: expected {count} arrays, got {len(arrays)}")
-    for a in arrays:
-        if a.shape != shape or a.dtype != DTYPE or not a.flags.c_contiguous or not a.flags.writeable:
-            raise ValueError(f"out= arrays must be writable, C-contiguous {np.dtype(DTYPE).name} of shape {shape}, "
-                             f"got {a.dtype} {a.shape}")
-    return [a.reshape(-1) for a in arrays]
-
-
 def f_and_grad(A, b, t, w, phi, y, out=None):
     """Return f and the tuple (dA, db, dw, dphi) at the given inputs.
 
     ``out``: an earlier result of this function, whose arrays are overwritten
     instead of allocating new ones.
     """
-    _shape, _flat = _points(t, y)
+    _shape, _flat = _points(DTYPE, t, y)
     _n = _flat[0].shape[0] if _flat else 1
-    _outs = _outputs(out, _shape, 0)
+    _outs = _outputs(out, _shape, 0, DTYPE)
     _sums = _kernel(*_flat, DTYPE(A), DTYPE(b), DTYPE(w), DTYPE(phi), *_outs, _n, 1.0 / _n)
-    _arrays = iter(_outs)
-    _totals = iter(_sums)
-    _results = [DTYPE(next(_totals) / _n), DTYPE(next(_totals) / _n), DTYPE(next(_totals) / _n), DTYPE(next(_totals) / _n), DTYPE(next(_totals) / _n)]
-    return _results[0], tuple(_results[1:])
+    return _results(REDUCED, _outs, _sums, _shape, _n, True, DTYPE)

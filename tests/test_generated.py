@@ -36,7 +36,7 @@ def test_no_stale_golden_files():
 
 @pytest.mark.parametrize("name", sorted(sources.GENERATED))
 def test_generated_module_runs(name, tmp_path, monkeypatch):
-    """The committed file itself imports and runs (plain Python, no bpc needed); it is copied
+    """The committed file itself imports and runs (it needs only bpc's host helpers, compiler.host); it is copied
     first so that Numba's cache lands in a temporary directory, not in the checkout."""
     path = tmp_path / f"golden_{name}.py"
     path.write_bytes((ROOT / "generated" / f"{name}.py").read_bytes())

@@ -39,7 +39,7 @@ class GradFunction:
         if self._graph is None:
             from ..pipeline import build_graph
 
-            self._graph = build_graph(self._source_obj, self._limits, self.stable, self.shapes)
+            self._graph = build_graph(self._source_obj, self._limits, self.stable, self.shapes, self.target)
         return self._graph
 
     @property

@@ -4,23 +4,42 @@
     numpy.py    array code (broadcast points, or whole-array programs)
     numba.py    one fused Numba kernel (prange), or one @njit function for array programs
     cuda.py     one numba.cuda kernel with a grid-stride loop
+
+A row names the target's printers and templates, the imports its scaffolding needs, the names
+its printers may import, and the options it takes; ``Target.reserved()`` adds the names its
+templates use, read from the templates.
 """
 from __future__ import annotations
 
 from ..errors import BpcError
 from .base import Target
 
+_NP = "import numpy as np"
 _KERNEL = frozenset({"fastmath", "dtype"})
+_ARRAYS = (_NP, "from compiler.host.arrays import check as _arrays")
+_ARRAY_HELPERS = ("softmax", "log_softmax", "cross_entropy", "cross_entropy_grad")
 
 TARGETS: dict[str, Target] = {t.name: t for t in (
     Target("python", "python:PythonPrinter", "python.py.j2",
+           imports=(_NP,), brings=("math",),
            about="scalar code, one point per call"),
-    Target("numpy", "numpy:NumPyPrinter", "numpy.py.j2", "numpy:ArrayPrinter", "matrix.py.j2",
+    Target("numpy", "numpy:NumPyPrinter", "numpy.py.j2", "numpy:ArrayPrinter", "arrays.py.j2",
+           imports=(_NP, "from compiler.host.broadcast import full as _full, inputs as _inputs, total as _total"),
+           array_imports=_ARRAYS, brings=("math", "erf", *_ARRAY_HELPERS),
            about="array code over broadcast inputs; outputs never alias each other or the inputs"),
-    Target("numba", "numba:NumbaPrinter", "numba.py.j2", "numba:NumbaArrayPrinter", "matrix.py.j2",
+    Target("numba", "numba:NumbaPrinter", "numba.py.j2", "numba:NumbaArrayPrinter", "arrays.py.j2",
+           imports=("import os", _NP, "from numba import njit, prange",
+                    "from compiler.host.kernel import outputs as _outputs, points as _points, results as _results"),
+           array_imports=("import os", *_ARRAYS, "from numba import njit"),
+           brings=("math", "erf", *_ARRAY_HELPERS, *(f"{h}0" for h in _ARRAY_HELPERS)),
            options=_KERNEL | {"parallel"}, out=True,
            about="one fused @njit(parallel=True) kernel: a prange loop over the points"),
-    Target("cuda", "cuda:CudaPrinter", "cuda.py.j2", options=_KERNEL, out=True,
+    Target("cuda", "cuda:CudaPrinter", "cuda.py.j2",
+           imports=("import math", "import os", "from types import SimpleNamespace", _NP,
+                    "from numba import config, cuda, float64",
+                    "from compiler.host.device import THREADS, outputs as _outputs, points as _points, "
+                    "results as _results, run as _run"),
+           brings=("math",), options=_KERNEL, out=True,
            about="one numba.cuda kernel with a grid-stride loop; NumPy or GPU arrays in and out"),
 )}
 

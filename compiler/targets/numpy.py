@@ -34,40 +34,11 @@ class NumPyPrinter(PythonPrinter):
         return text
 
 
-NUMPY_HELPERS = {
-    "softmax": '''def softmax(a, axis):
-    """exp(a) / sum(exp(a)) along axis, shifted by the maximum so exp never overflows."""
-    e = np.exp(a - np.max(a, axis=axis, keepdims=True))
-    return e / np.sum(e, axis=axis, keepdims=True)''',
-    "log_softmax": '''def log_softmax(a, axis):
-    """a - log(sum(exp(a))) along axis, with the log-sum-exp shifted by the maximum."""
-    shifted = a - np.max(a, axis=axis, keepdims=True)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))''',
-    "cross_entropy": '''def cross_entropy(o, y, axis, labels):
-    """Mean over examples of -log softmax(o)[y]: y integer labels, or one-hot (labels=0)."""
-    logp = log_softmax(o, axis)
-    if labels:
-        return -np.mean(np.take_along_axis(logp, np.expand_dims(y, axis), axis))
-    return -np.sum(y * logp) / (o.size // o.shape[axis])''',
-    "cross_entropy_grad": '''def cross_entropy_grad(o, y, axis, labels):
-    """Gradient of cross_entropy with respect to o: (softmax(o) - onehot(y)) / examples."""
-    p = softmax(o, axis)
-    if labels:
-        index = np.expand_dims(y, axis)
-        np.put_along_axis(p, index, np.take_along_axis(p, index, axis) - 1.0, axis)
-    else:
-        p = p - y
-    return p / (o.size // o.shape[axis])''',
-}
-HELPER_NEEDS = {"cross_entropy": "log_softmax", "cross_entropy_grad": "softmax"}
-
-
 class ArrayPrinter(NumPyPrinter):
     """Whole-array code for an array program: elementwise parts print as on the numpy target,
-    array operations as NumPy calls, softmax and cross-entropy as helper functions."""
+    array operations as NumPy calls, softmax and cross-entropy as calls to ``compiler.host.arrays``."""
 
     families = ("array", "numpy")
-    helper_table = NUMPY_HELPERS
 
     def rhs(self, stmt) -> str:
         text = super().rhs(stmt)
@@ -87,14 +58,8 @@ class ArrayPrinter(NumPyPrinter):
             text = f"np.sum({text}, axis={k})"
         return f"{text}.reshape({self._print(a)}.shape)"
 
-    def define(self, name: str) -> None:
-        """Put a helper (and the one it calls) in the module; keys order them: callees first."""
-        if name in HELPER_NEEDS:
-            self.define(HELPER_NEEDS[name])
-        self.helpers[f"{'1' if name in HELPER_NEEDS else '0'}{name}"] = self.helper_table[name]
-
     def array_helper(self, name: str, expr) -> str:
-        self.define(name)
+        self.need(f"from compiler.host.arrays import {name}")
         args = [self._print(a) for a in expr.args[:2 if len(expr.args) > 2 else 1]]
         return f"{name}({', '.join(args + [str(a) for a in expr.args[len(args):]])})"
 

@@ -5,7 +5,7 @@ are printed here; every function is printed from its row in the rules table, by 
 spelling the row gives for one of the printer's ``families`` (most specific first), else the
 printer's default, ``<namespace>.<name>(args)``. A spelling is a function name or a callable
 ``(printer, expr) -> text`` that uses the small API below (``arg``, ``call``, ``fn``, ``wrap``,
-``neg``, ``literal``, ``branch``, ``paren``, ``operand``, ``need``, ``helper``).
+``neg``, ``literal``, ``branch``, ``paren``, ``operand``, ``need``).
 Targets differ by a few class attributes and overrides, not forks.
 """
 from __future__ import annotations
@@ -36,7 +36,6 @@ class CodePrinter(StrPrinter):
     def __init__(self, settings=None, shapes: dict | None = None):
         super().__init__(settings)
         self.imports: set[str] = {"import numpy as np"}
-        self.helpers: dict[str, str] = {}
         self.shapes = shapes            # array programs: name -> shape
         self._top = None
 
@@ -103,9 +102,6 @@ class CodePrinter(StrPrinter):
 
     def need(self, line: str) -> None:
         self.imports.add(line)
-
-    def helper(self, key: str, text: str) -> None:
-        self.helpers[key] = text
 
     def array_helper(self, name: str, expr) -> str:
         raise BpcError(f"{name} works on arrays, which the {self.target} target's scalar code has not got")

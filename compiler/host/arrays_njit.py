@@ -1,0 +1,65 @@
+"""Softmax, log-softmax and cross-entropy for array programs inside ``@njit``: classes along axis 0
+of a 2-D array (the printer transposes or reshapes other layouts to it)."""
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True)
+def softmax0(a):
+    """softmax down each column, shifted by the column's maximum."""
+    out = np.empty(a.shape)
+    for j in range(a.shape[1]):
+        m = a[0, j]
+        for i in range(1, a.shape[0]):
+            m = max(m, a[i, j])
+        total = 0.0
+        for i in range(a.shape[0]):
+            out[i, j] = np.exp(a[i, j] - m)
+            total += out[i, j]
+        for i in range(a.shape[0]):
+            out[i, j] /= total
+    return out
+
+
+@njit(cache=True)
+def log_softmax0(a):
+    """log-softmax down each column, with a shifted log-sum-exp."""
+    out = np.empty(a.shape)
+    for j in range(a.shape[1]):
+        m = a[0, j]
+        for i in range(1, a.shape[0]):
+            m = max(m, a[i, j])
+        total = 0.0
+        for i in range(a.shape[0]):
+            total += np.exp(a[i, j] - m)
+        lse = m + np.log(total)
+        for i in range(a.shape[0]):
+            out[i, j] = a[i, j] - lse
+    return out
+
+
+@njit(cache=True)
+def cross_entropy0(o, y, labels):
+    """Mean over columns of -log softmax(o)[y]: y integer labels (labels=1) or one-hot columns."""
+    logp = log_softmax0(o)
+    total = 0.0
+    for j in range(o.shape[1]):
+        if labels:
+            total -= logp[int(y[j, 0]), j]
+        else:
+            for i in range(o.shape[0]):
+                total -= y[i, j] * logp[i, j]
+    return total / o.shape[1]
+
+
+@njit(cache=True)
+def cross_entropy_grad0(o, y, labels):
+    """(softmax(o) - onehot(y)) / columns."""
+    p = softmax0(o)
+    for j in range(o.shape[1]):
+        for i in range(o.shape[0]):
+            target = (1.0 if int(y[j, 0]) == i else 0.0) if labels else y[i, j]
+            p[i, j] = (p[i, j] - target) / o.shape[1]
+    return p

@@ -101,7 +101,7 @@ def _contributions(stage: Stage, upstream: sp.Expr, shapes: dict, arrays: bool):
             if partial == 0:
                 continue
             local = sp.sympify(partial)
-            contribution = local * upstream if arrays else _chain(local, upstream)
+            contribution = _chain(local, upstream)
             if arrays and isinstance(arg, sp.Symbol):
                 contribution = _unbroadcast(contribution, stage.shape, shapes[arg.name], arg)
             yield k, local, contribution
@@ -125,7 +125,7 @@ def backward(graph: Graph, wrt: tuple[str, ...]) -> list[Stmt]:
             if not isinstance(arg, sp.Symbol) or arg.name not in active:
                 continue
             if contribution is None:
-                raise BpcError(f"cannot differentiate through stage {stage.name!r} ({stage.text}) with respect to "
+                raise BpcError(f"cannot differentiate through stage {stage.name!r} ({stage.display}) with respect to "
                                f"{arg.name!r}: {NOT_DIFFERENTIABLE.get((stage.op, k), 'no gradient')}")
             target = graph.grad_names[arg.name]
             stmts.append(Stmt(target, contribution, arg.name in upstream, stage.name, local, upstream[stage.name]))

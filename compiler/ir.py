@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Union
 
 import sympy as sp
+from sympy.printing.str import StrPrinter
 
 from .rules import RULES, forward_expr
 from .rules.array import fmt
@@ -52,7 +53,6 @@ class Node:
     role: str | None = None      # naming hint: "num", "den"
     shape: tuple = ()
     attrs: tuple = ()            # array rows: (("axis", 0), ("labels", 1))
-    text: str | None = None      # array programs: the operation as the user would write it
 
 
 @dataclass
@@ -74,11 +74,28 @@ class Program:
 
 # -- the staged program --------------------------------------------------------------------------
 
-def plain(expr) -> str:
-    """A SymPy expression as written (no reordering): ``xpy**2``, ``num/den``."""
-    from sympy.printing.str import StrPrinter
+class _Plain(StrPrinter):
+    """How a stage reads in comments: as written (no reordering), numbers as Python writes them,
+    functions by the name a formula calls them (``max``, ``abs``, not SymPy's ``Max``, ``Abs``)."""
 
-    return StrPrinter({"order": "none"}).doprint(expr)
+    _default_settings = {**StrPrinter._default_settings, "order": "none"}
+
+    def _print_Float(self, expr) -> str:
+        return repr(float(expr))
+
+    def _print_Max(self, expr) -> str:
+        return f"max({', '.join(self._print(a) for a in expr.args)})"
+
+    def _print_Min(self, expr) -> str:
+        return f"min({', '.join(self._print(a) for a in expr.args)})"
+
+    def _print_Abs(self, expr) -> str:
+        return f"abs({self._print(expr.args[0])})"
+
+
+def plain(expr) -> str:
+    """A SymPy expression as written (no reordering): ``xpy**2``, ``num/den``, ``max(x, 0.5)``."""
+    return _Plain().doprint(expr)
 
 
 @dataclass(frozen=True)
@@ -91,7 +108,6 @@ class Stage:
     line: int | None = None
     shape: tuple = ()
     attrs: tuple = ()
-    text: str | None = None
 
     @property
     def symbol(self) -> sp.Symbol:
@@ -105,8 +121,18 @@ class Stage:
     def rule(self):
         return RULES[self.op]
 
+    @property
+    def display(self) -> str:
+        """The operation as a user writes it: ``xpy**2``, ``W1 @ x``, ``cross_entropy(o, y, axis=0)``."""
+        rule = self.rule
+        if rule.shows is None:
+            return plain(self.expr)
+        text = rule.shows.format(*(plain(a) for a in self.args))
+        axis = dict(self.attrs).get("axis")
+        return f"{text[:-1]}, axis={axis})" if rule.axis and axis is not None else text
+
     def __str__(self) -> str:
-        return f"{self.name} = {self.text if self.text is not None else plain(self.expr)}"
+        return f"{self.name} = {self.display}"
 
 
 @dataclass(frozen=True)

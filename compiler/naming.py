@@ -85,31 +85,6 @@ def _structural(node, node_names) -> str | None:
     return RULES[node.op].stem.format(*labels)
 
 
-def _array_stage_names(program: Program, names: Names, inputs: dict, node_names: list) -> None:
-    """Array programs: derived names as the array front end has always given them (``W1x``, ``sqW1``)."""
-    assigned = {n.name for n in program.nodes if n.name is not None}
-    taken = set(inputs.values()) | assigned | set(program.shapes)
-    for i, node in enumerate(program.nodes):
-        if node_names[i] is not None:
-            taken.add(node_names[i])
-            continue
-        parts = []
-        for a in node.args:
-            if isinstance(a, Const):
-                v = a.value
-                parts.append(str(int(v)) if v != "pi" and float(v).is_integer() and abs(v) < 1000 else "")
-            else:
-                parts.append(_label(a, node_names))
-        name = RULES[node.op].stem.format(*parts, "", "")
-        if not name.isidentifier() or len(name) > 12 or name in taken or not names.free(name):
-            k = 1
-            while f"t{k}" in taken:
-                k += 1
-            name = f"t{k}"
-        node_names[i] = names.claim(name)
-        taken.add(name)
-
-
 def assign(program: Program, reserved: frozenset = PYTHON_NAMES) -> tuple[dict[str, str], list[str], dict[str, str]]:
     """Return (input name -> identifier, identifier per node, identifier -> gradient identifier)."""
     names = Names(reserved)
@@ -118,8 +93,6 @@ def assign(program: Program, reserved: frozenset = PYTHON_NAMES) -> tuple[dict[s
     for i, node in enumerate(program.nodes):
         if node.name is not None:
             node_names[i] = names.user(node.name)
-    if program.shapes is not None:
-        _array_stage_names(program, names, inputs, node_names)
     counter = 0
     for i, node in enumerate(program.nodes):
         if node_names[i] is not None:
@@ -158,24 +131,6 @@ def _constant(value):
     return sp.Float(value)
 
 
-_SYMBOLS = {"add": "+", "sub": "-", "mul": "*", "div": "/", "powi": "**", "powc": "**", "pow": "**", "matmul": "@"}
-
-
-def _array_text(op, args, attrs) -> str:
-    """How an array program's stage reads in comments: ``W1 @ x``, ``cross_entropy(o, y, axis=0)``."""
-    if op in _SYMBOLS:
-        return f"{args[0]} {_SYMBOLS[op]} {args[1]}"
-    if op == "neg":
-        return f"-{args[0]}"
-    if op == "T":
-        return f"{args[0]}.T"
-    if op == "copy":
-        return args[0]
-    axis = dict(attrs).get("axis")
-    suffix = f", axis={axis}" if axis is not None else ""
-    return f"{op}({', '.join(args)}{suffix})"
-
-
 def build(program: Program, reserved: frozenset = PYTHON_NAMES) -> Graph:
     """Name every node and turn operands into SymPy symbols and numbers; no name is in ``reserved``."""
     input_ids, node_names, grads = assign(program, reserved)
@@ -187,13 +142,9 @@ def build(program: Program, reserved: frozenset = PYTHON_NAMES) -> Graph:
             return sp.Symbol(node_names[a.index])
         return _constant(a.value)
 
-    def shown(a) -> str:
-        return str(operand(a)) if not isinstance(a, Const) else repr(a.value)
-
     arrays = program.shapes is not None
     stages = tuple(Stage(node_names[i], node.op, tuple(operand(a) for a in node.args), node.line, node.shape,
-                         node.attrs, _array_text(node.op, [shown(a) for a in node.args], node.attrs) if arrays else None)
-                   for i, node in enumerate(program.nodes))
+                         node.attrs) for i, node in enumerate(program.nodes))
     shapes = {input_ids[n]: s for n, s in program.shapes.items()} if arrays else None
     return Graph(tuple(program.inputs), tuple(input_ids[n] for n in program.inputs), stages,
                  node_names[program.output], grads, program.kind, shapes,

@@ -36,7 +36,7 @@ def J_and_grad(W1, x, W2, y, lam):
     dW2 = do @ h.T                       # (q, h)  o = W2 @ h
     dW2 += W2*lam                        # (q, h)  sqW2 = frob2(W2)
     dh = W2.T @ do                       # (h, n)  o = W2 @ h
-    dz = dh*(1.0*(z > 0))                # (h, n)  h = relu(z)
+    dz = (1.0*(z > 0))*dh                # (h, n)  h = relu(z)
     dW1 = dz @ x.T                       # (h, d)  z = W1 @ x
     dW1 += W1*lam                        # (h, d)  sqW1 = frob2(W1)
     return float(J), (dW1, dW2)

@@ -151,7 +151,7 @@ def test_d2l_backward_follows_the_equations():
     body = g.source.split("# backward pass")[1].split("return")[0]
     lines = [line.split("#")[0].strip() for line in body.strip().splitlines()]
     assert lines == ["do = cross_entropy_grad(o, y, 0, 1)", "dW2 = do @ h.T", "dW2 += W2*lam", "dh = W2.T @ do",
-                     "dz = dh*(1.0*(z > 0))", "dW1 = dz @ x.T", "dW1 += W1*lam"]
+                     "dz = (1.0*(z > 0))*dh", "dW1 = dz @ x.T", "dW1 += W1*lam"]
 
 
 def test_bias_gradient_sums_over_examples():

@@ -52,4 +52,4 @@ def parse(source, limits: Limits | None = None, shapes: dict | None = None) -> P
 def read(source, limits: Limits | None = None, shapes: dict | None = None, stable: bool = True) -> Program:
     """``parse``, then the stable rewrites (unless ``stable=False``)."""
     program = parse(source, limits, shapes)
-    return stabilize(program) if stable and program.shapes is None else program
+    return stabilize(program) if stable else program

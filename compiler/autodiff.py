@@ -163,7 +163,8 @@ def _inline(stmts, graph, shapes, wrt_grads):
         if scalar and assigned[s.target] == 1 and s.target not in wrt_grads:
             subs[sp.Symbol(s.target)] = expr
             continue
-        out.append(Stmt(s.target, expr, s.accumulate, s.stage, s.local, s.upstream))
+        upstream = s.upstream.xreplace(subs).xreplace(cheap) if s.upstream is not None else None
+        out.append(Stmt(s.target, expr, s.accumulate, s.stage, s.local, upstream))
     return out
 
 

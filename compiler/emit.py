@@ -61,8 +61,7 @@ def import_block(lines) -> str:
             froms.setdefault(module, set()).update(n.strip() for n in names.split(","))
         else:
             plain.add(line)
-    merged = list(plain) + [f"from {m} import {', '.join(sorted(ns, key=lambda n: n.split(' as ')[0]))}"
-                            for m, ns in froms.items()]
+    merged = list(plain) + [_from(m, sorted(ns, key=lambda n: n.split(" as ")[0])) for m, ns in froms.items()]
 
     def group(line):
         top = line.split()[1].split(".")[0]
@@ -71,6 +70,20 @@ def import_block(lines) -> str:
     groups = [sorted((ln for ln in merged if group(ln) == k), key=lambda ln: (ln.startswith("from"), ln.split()[1]))
               for k in range(3)]
     return "\n\n".join("\n".join(g) for g in groups if g)
+
+
+def _from(module: str, names: list[str], width: int = 100) -> str:
+    """``from module import a, b`` on one line, or wrapped in parentheses past ``width`` characters."""
+    line = f"from {module} import {', '.join(names)}"
+    if len(line) <= width:
+        return line
+    rows, row = [], "   "
+    for name in names:
+        if len(row) + len(name) + 2 > width:
+            rows.append(row)
+            row = "   "
+        row += f" {name},"
+    return f"from {module} import (\n" + "\n".join(rows + [row]) + "\n)"
 
 
 def entry_of(graph: Graph) -> str:
@@ -119,6 +132,8 @@ def emit(graph: Graph, forward: list[Stmt], backward: list[Stmt], wrt: tuple[str
     kernel_args, kernel_types = _kernel_args(points, params, reduced, options)
     template = environment().get_template(target.array_template if graph.arrays else target.template)
     static = target.array_imports if graph.arrays else target.imports
+    if graph.arrays and (options.params or options.reduce):       # the loop over points
+        static += ("from compiler.host.arrays import count as _count" + ("" if target.name == "numba" else ", loop as _loop"),)
     return template.render(
         title=f"Value of {graph.output} and its gradient with respect to {', '.join(wrt_users) or 'nothing'}.",
         version=__version__,
@@ -155,7 +170,22 @@ def emit(graph: Graph, forward: list[Stmt], backward: list[Stmt], wrt: tuple[str
         if graph.arrays else "",
         shapes=repr({n: graph.shapes[i] for n, i in zip(graph.inputs, graph.idents)}) if graph.arrays else "",
         labels=repr(tuple(sorted(user[i] for i in graph.labels))),
+        points=bool(options.params or options.reduce),
+        grad_specs=[_grad_spec(w, w in params, r, graph) for w, r in zip(wrt, reduced[1:])] if graph.arrays else [],
     )
+
+
+def _grad_spec(name: str, shared: bool, reduced: bool, graph: Graph) -> dict:
+    """How an array program's loop over points holds one gradient: a running sum (``reduced``), or
+    one row per point, shaped like the input (per-point inputs) or with a new first axis (parameters)."""
+    scalar = graph.shapes.get(name, ()) == ()
+    if reduced:
+        init = "0.0" if scalar else f"np.zeros_like({name})"
+    elif not shared:
+        init = f"np.empty_like({name})"
+    else:
+        init = "np.empty(_n)" if scalar else f"np.empty((_n,) + {name}.shape)"
+    return {"reduced": reduced, "init": init}
 
 
 def _kernel_args(points, params, reduced, options: Options):

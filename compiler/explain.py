@@ -1,10 +1,12 @@
 """See the backward pass: evaluate every staged line at a point, and walk it line by line.
 
-``trace`` runs the forward and backward statements one at a time (the python
-target's own printed code, evaluated over NumPy float64 scalars) and keeps
-every value; ``explain`` turns that into CS231n's walk-through: for each
-backward line, the forward stage it differentiates, the local gradient, the
-upstream gradient, their product, and the running total of ``+=`` gradients.
+``trace`` runs the forward and backward statements one at a time (printed as the python or
+numpy target prints them, evaluated over NumPy float64 values) and keeps every value;
+``explain`` turns that into CS231n's walk-through: for each backward line, the forward stage it
+differentiates, the local gradient, the upstream gradient, their product, and the running total
+of ``+=`` gradients, then each final gradient beside a finite-difference estimate. Array values
+are shown by their shape and Frobenius norm, and an array input's gradient is checked along a
+random direction.
 """
 from __future__ import annotations
 
@@ -13,9 +15,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .autodiff import backward, forward
+from .autodiff import backward, forward, grad_shapes
 from .check import finite_difference, relative_error
 from .ir import Graph
+from .targets.numpy import ArrayPrinter
 from .targets.python import PythonPrinter
 
 
@@ -28,29 +31,75 @@ class Trace:
     contributions: list           # per backward line: (contribution, local value, upstream value, running total)
 
 
-def _evaluate(printer: PythonPrinter, expr, env: dict) -> np.float64:
+def _namespace() -> dict:
+    """What printed statements may call: NumPy, math, and bpc's host helpers."""
+    from .host import arrays, broadcast
+
+    helpers = {name: getattr(arrays, name) for name in ("softmax", "log_softmax", "cross_entropy", "cross_entropy_grad")}
+    return {"np": np, "math": math, "erf": broadcast.erf, **helpers, "__builtins__": {}}
+
+
+def _printer(graph: Graph):
+    if graph.arrays:
+        return ArrayPrinter(shapes={**graph.all_shapes(), **grad_shapes(graph)})
+    return PythonPrinter()
+
+
+def _evaluate(printer, expr, env: dict, names: dict):
     code = printer.expr(expr)
     # bpc-generated code only: identifiers and numbers from the parsed graph, NumPy functions
-    return np.float64(eval(compile(code, "<bpc trace>", "eval"), {"np": np, "math": math, "__builtins__": {}}, env))  # noqa: S307
+    value = eval(compile(code, "<bpc trace>", "eval"), names, env)  # noqa: S307
+    return np.float64(value) if np.ndim(value) == 0 else np.asarray(value, dtype=np.float64)
+
+
+def inputs_env(graph: Graph, point: dict) -> dict:
+    """Identifier -> value: float64 (integer class labels stay integers)."""
+    env = {}
+    for name, value in point.items():
+        ident = graph.ident(name)
+        if ident in graph.labels:
+            env[ident] = np.asarray(value, dtype=np.int64)
+        else:
+            env[ident] = np.float64(value) if np.ndim(value) == 0 else np.asarray(value, dtype=np.float64)
+    return env
+
+
+def run_forward(graph: Graph, point: dict) -> dict:
+    """Every forward value at ``point``."""
+    printer, names = _printer(graph), _namespace()
+    env = inputs_env(graph, point)
+    with np.errstate(all="ignore"):
+        for stmt in forward(graph):
+            env[stmt.target] = _evaluate(printer, stmt.expr, env, names)
+    return env
 
 
 def trace(graph: Graph, point: dict, wrt=None) -> Trace:
-    """Run every statement at ``point`` (user input names -> numbers)."""
+    """Run every statement at ``point`` (user input names -> numbers or arrays)."""
     idents = tuple(graph.ident(n) for n in (wrt if wrt is not None else graph.inputs))
     fwd, bwd = forward(graph), backward(graph, idents)
-    printer = PythonPrinter()
-    env = {graph.ident(name): np.float64(value) for name, value in point.items()}
+    printer, names = _printer(graph), _namespace()
+    env = inputs_env(graph, point)
     rows = []
     with np.errstate(all="ignore"):
         for stmt in fwd:
-            env[stmt.target] = _evaluate(printer, stmt.expr, env)
+            env[stmt.target] = _evaluate(printer, stmt.expr, env, names)
         for stmt in bwd:
-            value = _evaluate(printer, stmt.expr, env)
-            local = _evaluate(printer, stmt.local, env) if stmt.local is not None else None
-            upstream = _evaluate(printer, stmt.upstream, env) if stmt.upstream is not None else None
+            value = _evaluate(printer, stmt.expr, env, names)
+            local = _evaluate(printer, stmt.local, env, names) if stmt.local is not None else None
+            upstream = _evaluate(printer, stmt.upstream, env, names) if stmt.upstream is not None else None
             env[stmt.target] = env[stmt.target] + value if stmt.accumulate else value
             rows.append((value, local, upstream, env[stmt.target]))
     return Trace(graph, fwd, bwd, env, rows)
+
+
+def show(value) -> str:
+    """A number as ``.6g``; an array as its shape and Frobenius norm."""
+    if value is None:
+        return "-"
+    if np.ndim(value):
+        return f"{'x'.join(map(str, np.shape(value)))} |{float(np.linalg.norm(value)):.4g}|"
+    return f"{float(value):.6g}"
 
 
 @dataclass
@@ -58,12 +107,12 @@ class ExplainRow:
     target: str
     accumulate: bool
     stage: str            # the forward stage, as ``name = expression``
-    local: str            # the local gradient, as an expression
-    local_value: float
+    local: str            # the local gradient, as an expression ("vector-Jacobian product" for array rows)
+    local_value: object
     upstream: str         # the upstream gradient's name (or 1 for the output)
-    upstream_value: float
-    contribution: float
-    total: float          # the gradient's value after this line
+    upstream_value: object
+    contribution: object
+    total: object         # the gradient's value after this line
 
 
 @dataclass
@@ -76,8 +125,8 @@ class Explanation:
         body = []
         for k, r in enumerate(self.rows, 1):
             op = "+=" if r.accumulate else "="
-            body.append([str(k), f"{r.target} {op}", r.stage, r.local, f"{r.local_value:.6g}",
-                         f"{r.upstream} = {r.upstream_value:.6g}", f"{r.contribution:.6g}", f"{r.total:.6g}"])
+            body.append([str(k), f"{r.target} {op}", r.stage, r.local, show(r.local_value),
+                         f"{r.upstream} = {show(r.upstream_value)}", show(r.contribution), show(r.total)])
         widths = [max(len(h), *(len(b[c]) for b in body)) if body else len(h) for c, h in enumerate(head)]
         lines = ["  ".join(h.ljust(w) for h, w in zip(head, widths)).rstrip()]
         lines += ["  ".join(v.ljust(w) for v, w in zip(b, widths)).rstrip() for b in body]
@@ -85,6 +134,9 @@ class Explanation:
         lines.append("gradient   bpc                  finite difference    rel. error")
         for name, grad, numeric, err in self.final:
             lines.append(f"d/d{name:<7} {grad:<20.12g} {numeric:<20.12g} {err:.2e}")
+        if any(np.ndim(r.total) for r in self.rows):
+            lines.append("(arrays: shape |Frobenius norm|; an array input's gradient is checked along a random "
+                         "direction u, as sum(gradient * u))")
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -95,25 +147,35 @@ def explain(g, point: dict) -> Explanation:
     """CS231n's walk through the backward pass of ``g`` (a compiled formula) at ``point``."""
     graph = g._staged()
     tr = trace(graph, point, g.wrt)
-    printer = PythonPrinter()
+    printer = _printer(graph)
     stage_text = {s.name: str(s) for s in graph.stages}
     rows = []
     for stmt, (value, local, upstream, total) in zip(tr.backward, tr.contributions):
         if stmt.stage is None:      # an input the output does not depend on
             rows.append(ExplainRow(stmt.target, False, "(does not reach the output)", "0", 0.0, "-", 0.0, 0.0, 0.0))
             continue
-        up = stmt.upstream
-        rows.append(ExplainRow(stmt.target, stmt.accumulate, stage_text[stmt.stage], printer.expr(stmt.local),
-                               float(local), printer.expr(up), float(upstream), float(value), float(total)))
-    names = list(g.inputs)
-    x0 = [float(point[n]) for n in names]
+        local_text = printer.expr(stmt.local) if stmt.local is not None else "vector-Jacobian product"
+        rows.append(ExplainRow(stmt.target, stmt.accumulate, stage_text[stmt.stage], local_text, local,
+                               printer.expr(stmt.upstream), upstream, value, total))
+    return Explanation(rows, _final(graph, point, g.wrt, tr))
 
-    def value(xs):
-        return float(g(**dict(zip(names, xs)))[0])
 
+def _final(graph: Graph, point: dict, wrt, tr: Trace) -> list:
+    """Each gradient beside a central finite difference of the traced value (along a random
+    direction for arrays)."""
+    rng = np.random.default_rng(0)
     final = []
-    for name in g.wrt:
-        grad = float(tr.values[graph.grad_names[graph.ident(name)]])
-        numeric = finite_difference(value, x0, names.index(name))
-        final.append((name, grad, numeric, relative_error(grad, numeric)))
-    return Explanation(rows, final)
+    for name in wrt:
+        x0 = np.asarray(point[name], dtype=np.float64)
+        grad = tr.values[graph.grad_names[graph.ident(name)]]
+        u = rng.standard_normal(x0.shape) if x0.ndim else np.float64(1.0)
+
+        def value(t, name=name, x0=x0, u=u):
+            return float(run_forward(graph, {**point, name: x0 + t[0] * u})[graph.output])
+
+        numeric = finite_difference(value, [0.0], 0) if x0.ndim else \
+            finite_difference(lambda xs, name=name: float(run_forward(graph, {**point, name: xs[0]})[graph.output]),
+                              [float(x0)], 0)
+        analytic = float(np.sum(np.asarray(grad) * u))
+        final.append((name, analytic, numeric, relative_error(analytic, numeric)))
+    return final

@@ -1,9 +1,11 @@
-"""Memory report for matrix programs: why training needs more memory than prediction.
+"""Memory report: why training needs more memory than prediction.
 
 d2l's point: prediction can drop each intermediate as soon as the next stages have read it;
 training keeps every intermediate the backward pass reads until that pass has used it. This
 walks the emitted statements in order with concrete sizes and counts live bytes (float64;
-inputs and parameters are not counted, since both cases hold them).
+inputs and parameters are not counted, since both cases hold them). Array programs take their
+named sizes; a scalar program on arrays of points (numpy target) takes ``points``, the number of
+points every stage holds one value for.
 """
 from __future__ import annotations
 
@@ -57,14 +59,21 @@ def _peak(stmts, size_of, keep) -> int:
 
 
 def report(graph, wrt, sizes) -> MemoryReport:
-    """``wrt``: the user's input names."""
+    """``wrt``: the user's input names; ``sizes``: named sizes (array programs) or ``points``."""
     idents = tuple(graph.ident(w) for w in wrt)
     fwd = forward(graph)
     bwd = backward(graph, idents)
     shapes = {**{s.name: s.shape for s in graph.stages}, **grad_shapes(graph)}
+    if not graph.arrays:           # a scalar program: every stage holds one value per point
+        unknown = sorted(set(sizes) - {"points"})
+        if unknown:
+            raise BpcError(f"memory(): {unknown[0]!r} is not a size of this scalar program",
+                           hint="give points=N, the number of points each stage holds a value for")
+        shapes = {name: ("points",) for name in shapes}
+        sizes = {"points": sizes.get("points", 1)}
     size_of = {name: _bytes(shape, sizes) for name, shape in shapes.items() if name not in graph.idents}
     read_back = {str(sym) for s in bwd for sym in s.expr.free_symbols}
-    saved = [(s.name, s.shape, size_of[s.name]) for s in graph.stages if s.name in read_back]
+    saved = [(s.name, shapes[s.name], size_of[s.name]) for s in graph.stages if s.name in read_back]
     outputs = {graph.output} | {graph.grad_names[i] for i in idents}
     prediction = _peak(fwd, size_of, {graph.output})
     training = _peak(fwd + bwd, size_of, outputs)

@@ -10,6 +10,7 @@ import html
 import shutil
 import subprocess
 
+import numpy as np
 import sympy as sp
 
 from .errors import BpcError
@@ -20,6 +21,9 @@ SYMBOL = {"add": "+", "sub": "−", "mul": "×", "div": "÷", "neg": "−x", "re
 
 
 def _num(v) -> str:
+    """A number as ``.3g``; an array as its shape and Frobenius norm."""
+    if np.ndim(v):
+        return f"{'x'.join(map(str, np.shape(v)))} |{float(np.linalg.norm(v)):.3g}|"
     return f"{float(v):.3g}"
 
 

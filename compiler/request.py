@@ -88,10 +88,10 @@ class Request:
         params = names_list(params) or ()
         if shapes is not None:
             if plugin.array_printer is None:
-                raise BpcError(f"matrix programs compile for the numpy and numba targets, not {target!r}",
-                               hint="CUDA and python targets for matrix programs are not built")
-            if params or reduce or fastmath or not parallel or dtype != "float64":
-                raise BpcError("params=, reduce=, fastmath=, parallel= and dtype= are not options of matrix programs")
+                raise BpcError(f"array programs compile for the python, numpy and numba targets, not {target!r}",
+                               hint="the cuda target runs scalar programs; run an array program on numba or numpy")
+            if dtype != "float64":
+                raise BpcError("dtype= is not an option of array programs: they compute in float64")
         return cls(target, names_list(wrt), params, reduce, fastmath, parallel, dtype, stable, shapes)
 
     def key(self) -> list[str]:

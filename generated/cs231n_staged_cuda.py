@@ -14,7 +14,9 @@ from types import SimpleNamespace
 import numpy as np
 from numba import config, cuda, float64
 
-from compiler.host.device import THREADS, outputs as _outputs, points as _points, results as _results, run as _run
+from compiler.host.device import (
+    THREADS, outputs as _outputs, points as _points, results as _results, run as _run,
+)
 
 INPUTS = ('y', 'x')
 WRT = ('y', 'x')

@@ -7,9 +7,9 @@ The forward and backward statements run in one @njit function (BLAS for @).
 import os
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
-from compiler.host.arrays import check as _arrays
+from compiler.host.arrays import check as _arrays, finish as _finish
 from compiler.host.arrays_njit import cross_entropy0, cross_entropy_grad0
 
 INPUTS = ('W1', 'x', 'b1', 'W2', 'b2', 'W3', 'b3', 'y')
@@ -19,13 +19,15 @@ REDUCE = None
 ENTRY = "L_and_grad"
 SHAPES = {'W1': (20, 10), 'x': (10, 'n'), 'b1': (20, 1), 'W2': (10, 20), 'b2': (10, 1), 'W3': (5, 10), 'b3': (5, 1), 'y': ('n',)}
 LABELS = ('y',)  # inputs holding integer class labels
+POINTS = ()  # inputs holding one array per point
 
 # Numba caches compiled functions next to this file when it is a real file (bpc's cache).
 _CACHE = os.path.isfile(globals().get("__file__") or "")
 
 
-@njit(cache=_CACHE)
+@njit(fastmath=False, cache=_CACHE)
 def _body(W1, x, b1, W2, b2, W3, b3, y):
+    """L and its gradients at one point."""
     # forward pass
     W1x = W1 @ x                                 # (20, n)
     z1 = W1x + b1                                # (20, n)
@@ -57,7 +59,11 @@ def _body(W1, x, b1, W2, b2, W3, b3, y):
     return L, (dW1, db1, dW2, db2, dW3, db3)
 
 
-def L_and_grad(W1, x, b1, W2, b2, W3, b3, y):
-    """Return L and the tuple (dW1, db1, dW2, db2, dW3, db3) at the given arrays."""
-    _value, _grads = _body(*_arrays((W1, x, b1, W2, b2, W3, b3, y), INPUTS, SHAPES, LABELS))
-    return float(_value), _grads
+def L_and_grad(W1, x, b1, W2, b2, W3, b3, y, out=None):
+    """Return L and the tuple (dW1, db1, dW2, db2, dW3, db3) at the given arrays.
+
+    ``out``: an earlier result of this function, whose arrays are overwritten.
+    """
+    _values = _arrays((W1, x, b1, W2, b2, W3, b3, y), INPUTS, SHAPES, LABELS, POINTS)
+    _value, _grads = _body(*_values)
+    return _finish(_value, _grads, 1, False, out)

@@ -5,7 +5,9 @@ Input shapes: W1 (h, d), x (d, n), W2 (q, h), y (n,), lam (); named sizes are bo
 """
 import numpy as np
 
-from compiler.host.arrays import check as _arrays, cross_entropy, cross_entropy_grad
+from compiler.host.arrays import (
+    check as _arrays, cross_entropy, cross_entropy_grad, finish as _finish,
+)
 
 INPUTS = ('W1', 'x', 'W2', 'y', 'lam')
 WRT = ('W1', 'W2')
@@ -14,11 +16,11 @@ REDUCE = None
 ENTRY = "J_and_grad"
 SHAPES = {'W1': ('h', 'd'), 'x': ('d', 'n'), 'W2': ('q', 'h'), 'y': ('n',), 'lam': ()}
 LABELS = ('y',)  # inputs holding integer class labels
+POINTS = ()  # inputs holding one array per point
 
 
-def J_and_grad(W1, x, W2, y, lam):
-    """Return J and the tuple (dW1, dW2) at the given arrays."""
-    W1, x, W2, y, lam = _arrays((W1, x, W2, y, lam), INPUTS, SHAPES, LABELS)
+def _body(W1, x, W2, y, lam):
+    """J and its gradients at one point."""
     # forward pass
     z = W1 @ x                     # (h, n)
     h = np.maximum(z, 0.0)         # (h, n)
@@ -39,4 +41,14 @@ def J_and_grad(W1, x, W2, y, lam):
     dz = (1.0*(z > 0))*dh                # (h, n)  h = relu(z)
     dW1 = dz @ x.T                       # (h, d)  z = W1 @ x
     dW1 += W1*lam                        # (h, d)  sqW1 = frob2(W1)
-    return float(J), (dW1, dW2)
+    return J, (dW1, dW2)
+
+
+def J_and_grad(W1, x, W2, y, lam, out=None):
+    """Return J and the tuple (dW1, dW2) at the given arrays.
+
+    ``out``: an earlier result of this function, whose arrays are overwritten.
+    """
+    _values = _arrays((W1, x, W2, y, lam), INPUTS, SHAPES, LABELS, POINTS)
+    _value, _grads = _body(*_values)
+    return _finish(_value, _grads, 1, False, out)

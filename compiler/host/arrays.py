@@ -1,25 +1,89 @@
 """Array programs on NumPy: the inputs checked against their declared shapes (named sizes bound
-from the arrays), and softmax, log-softmax and cross-entropy shifted so nothing overflows."""
+from the arrays), the loop over points (``params=``/``reduce=``), ``out=``, and softmax,
+log-softmax and cross-entropy shifted so nothing overflows."""
 from __future__ import annotations
 
 import numpy as np
 
 
-def check(values, inputs, shapes, labels):
-    """The inputs as float64 arrays (labels int64), checked against ``shapes``; named sizes bound."""
-    sizes, arrays = {}, []
+def check(values, inputs, shapes, labels, points=()):
+    """The inputs as float64 arrays (labels int64), checked against ``shapes``; named sizes bound.
+
+    Inputs named in ``points`` hold one array per point: a leading axis, the same length for all."""
+    sizes, arrays, n = {}, [], None
     for name, value in zip(inputs, values):
         a = np.asarray(value, dtype=np.int64 if name in labels else np.float64)
         want = shapes[name]
-        if a.ndim != len(want):
+        dims = a.shape
+        if name in points:
+            if a.ndim != len(want) + 1:
+                raise ValueError(f"input {name!r} holds one array of shape {want} per point: it must have "
+                                 f"{len(want) + 1} dimensions, the first counting the points, got {a.shape}")
+            if n is not None and a.shape[0] != n[0]:
+                raise ValueError(f"input {name!r} has {a.shape[0]} points, but {n[1]!r} has {n[0]}")
+            n = n or (a.shape[0], name)
+            dims = a.shape[1:]
+        elif a.ndim != len(want):
             raise ValueError(f"input {name!r} must have shape {want}, got {a.shape}")
-        for size, got in zip(want, a.shape):
+        for size, got in zip(want, dims):
             expected = sizes.setdefault(size, (got, name))[0] if isinstance(size, str) else size
             if got != expected:
                 source = f" (from {sizes[size][1]!r})" if isinstance(size, str) else ""
                 raise ValueError(f"input {name!r} has shape {a.shape}, but its size {size!r} is {expected}{source}")
         arrays.append(np.ascontiguousarray(a) if a.ndim else a[()])
     return arrays
+
+
+def count(arrays, inputs, points) -> int:
+    """How many points the inputs named in ``points`` hold."""
+    return arrays[inputs.index(points[0])].shape[0] if points else 1
+
+
+def loop(body, arrays, inputs, points, reduced):
+    """Call ``body`` (one point's value and gradients) for every point; sum the results flagged in
+    ``reduced`` (the value, then each gradient) and stack the others, one row per point."""
+    n = count(arrays, inputs, points)
+    index = {inputs.index(p) for p in points}
+    totals, rows = None, None
+    for k in range(n):
+        value, grads = body(*[a[k] if i in index else a for i, a in enumerate(arrays)])
+        results = [value, *grads]
+        if totals is None:
+            totals = [np.zeros_like(np.asarray(r, dtype=np.float64)) for r in results]
+            rows = [np.empty((n, *np.shape(r))) for r in results]
+        for j, r in enumerate(results):
+            if reduced[j]:
+                totals[j] += r
+            else:
+                rows[j][k] = r
+    if totals is None:               # no points: nothing summed, nothing stacked
+        return 0.0, tuple(np.zeros(0) for _ in reduced[1:])
+    results = [totals[j][()] if reduced[j] else rows[j] for j in range(len(reduced))]
+    return results[0], tuple(results[1:])
+
+
+def finish(value, grads, n, mean, out=None):
+    """The results as returned: divided by the number of points for a mean, the value a float
+    when it is one number, and written into the arrays of ``out`` (an earlier result) when given."""
+    if mean:
+        value, grads = value / n, tuple(g / n for g in grads)
+    value = float(value) if np.ndim(value) == 0 else value
+    if out is None:
+        return value, tuple(grads)
+    old_value, old_grads = out
+    if len(old_grads) != len(grads):
+        raise ValueError(f"out= must be an earlier result of this function: expected {len(grads)} gradients, "
+                         f"got {len(old_grads)}")
+    for old, new in zip((old_value, *old_grads), (value, *grads)):
+        if np.ndim(new) == 0:
+            continue
+        if not isinstance(old, np.ndarray) or old.shape != np.shape(new) or old.dtype != np.float64 \
+                or not old.flags.writeable:
+            raise ValueError(f"out= arrays must be writable float64 arrays of the result's shapes: got "
+                             f"{getattr(old, 'dtype', type(old).__name__)} {np.shape(old)}, need {np.shape(new)}")
+        np.copyto(old, new)
+    return (old_value if np.ndim(value) else value), tuple(old if np.ndim(new) else new
+                                                          for old, new in zip(old_grads, grads))
 
 
 def softmax(a, axis):

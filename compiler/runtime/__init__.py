@@ -80,9 +80,7 @@ def _compile(source, kind, text, request, cache_dir, limits) -> GradFunction:
     graph = None
     if module_text is None:
         module_text, graph = generate(source, limits=limits, request=request)
-        if request.shapes is not None:
-            pass      # array programs are not written to the disk cache yet
-        elif path is not None and not cache.write_atomic(path, cache.with_checksum(module_text)):
+        if path is not None and not cache.write_atomic(path, cache.with_checksum(module_text)):
             import warnings
 
             warnings.warn(f"bpc: could not write {path}; using the module from memory", RuntimeWarning, stacklevel=3)

@@ -36,10 +36,8 @@ def check_params(inputs, params, values) -> None:
 def call(g, values: list, out=None):
     """Call ``g``'s module entry with bound ``values`` as its target expects."""
     fn = g._fn
-    if g.shapes is not None:            # an array program: whole arrays, no out=
-        if out is not None:
-            raise BpcError("out= is not an option of matrix programs")
-        return fn(*values)
+    if g.shapes is not None:            # an array program: its module checks shapes, loops over points
+        return fn(*values, out=out)
     if g.target == "cuda":
         require_gpu()
     if g.target in ("numba", "cuda"):

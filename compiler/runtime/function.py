@@ -50,11 +50,10 @@ class GradFunction:
         return Drawable(self._staged(), self.wrt)
 
     def memory(self, **sizes):
-        """Array programs: bytes for prediction vs training at these sizes (see ``compiler.memory``)."""
+        """Bytes for prediction vs training (see ``compiler.memory``): array programs at their named
+        sizes (``g.memory(h=256, n=128)``), scalar programs at ``points`` values per stage."""
         from ..memory import report
 
-        if self.shapes is None:
-            raise BpcError("memory() is for matrix programs (compiled with shapes=)")
         return report(self._staged(), self.wrt, sizes)
 
     def explain(self, at: dict):
@@ -102,8 +101,19 @@ class GradFunction:
 
     @property
     def kernel(self):
-        """The Numba dispatcher (numba and cuda targets), e.g. for ``g.kernel.stats``."""
+        """The Numba dispatcher (numba and cuda targets), e.g. for ``g.kernel.stats``; for an array
+        program on numba, the @njit function of one point's statements."""
+        if self.target == "numba" and self.shapes is not None:
+            return self._module._body
         return getattr(self._module, "_kernel", None)
+
+    def check(self, points: int = 5, seed: int = 0, low: float = -1.0, high: float = 1.0, tol: float = 1e-6,
+              sizes: dict | None = None):
+        """The gradient against central finite differences at random points (see ``compiler.check``);
+        array programs: random arrays of the declared shapes, named sizes from ``sizes`` (default 3)."""
+        from ..check import gradient_check
+
+        return gradient_check(self, points=points, seed=seed, low=low, high=high, tol=tol, sizes=sizes)
 
     def ptx(self, cc=(8, 0)) -> str:
         """The CUDA kernel compiled to PTX for compute capability ``cc`` (cuda target; needs the
@@ -121,7 +131,8 @@ class GradFunction:
 
     def __call__(self, *args, out=None, **kwargs):
         values = calling.bind(self.inputs, args, kwargs)
-        calling.check_params(self.inputs, self.params, values)
+        if self.shapes is None:
+            calling.check_params(self.inputs, self.params, values)
         return calling.call(self, values, out)
 
     def __repr__(self) -> str:

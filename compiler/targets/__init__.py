@@ -16,13 +16,13 @@ from .base import Target
 
 _NP = "import numpy as np"
 _KERNEL = frozenset({"fastmath", "dtype"})
-_ARRAYS = (_NP, "from compiler.host.arrays import check as _arrays")
+_ARRAYS = (_NP, "from compiler.host.arrays import check as _arrays, finish as _finish")
 _ARRAY_HELPERS = ("softmax", "log_softmax", "cross_entropy", "cross_entropy_grad")
 
 TARGETS: dict[str, Target] = {t.name: t for t in (
-    Target("python", "python:PythonPrinter", "python.py.j2",
-           imports=(_NP,), brings=("math",),
-           about="scalar code, one point per call"),
+    Target("python", "python:PythonPrinter", "python.py.j2", "numpy:ArrayPrinter", "arrays.py.j2",
+           imports=(_NP,), array_imports=_ARRAYS, brings=("math", "erf", *_ARRAY_HELPERS),
+           about="scalar code, one point per call (array programs: the numpy target's array code)"),
     Target("numpy", "numpy:NumPyPrinter", "numpy.py.j2", "numpy:ArrayPrinter", "arrays.py.j2",
            imports=(_NP, "from compiler.host.broadcast import full as _full, inputs as _inputs, total as _total"),
            array_imports=_ARRAYS, brings=("math", "erf", *_ARRAY_HELPERS),
@@ -30,7 +30,7 @@ TARGETS: dict[str, Target] = {t.name: t for t in (
     Target("numba", "numba:NumbaPrinter", "numba.py.j2", "numba:NumbaArrayPrinter", "arrays.py.j2",
            imports=("import os", _NP, "from numba import njit, prange",
                     "from compiler.host.kernel import outputs as _outputs, points as _points, results as _results"),
-           array_imports=("import os", *_ARRAYS, "from numba import njit"),
+           array_imports=("import os", *_ARRAYS, "from numba import njit, prange"),
            brings=("math", "erf", *_ARRAY_HELPERS, *(f"{h}0" for h in _ARRAY_HELPERS)),
            options=_KERNEL | {"parallel"}, out=True,
            about="one fused @njit(parallel=True) kernel: a prange loop over the points"),

@@ -1,0 +1,47 @@
+"""The special functions as ``numba.njit`` functions, for ``@njit`` kernels.
+
+    from compiler.special.cpu import digamma, j0
+
+    @njit(cache=True)
+    def kernel(x, out):
+        for i in range(x.size):
+            out[i] = digamma(x[i]) + j0(x[i])
+
+Each is a separate Numba dispatcher compiled (lazily, for the argument types it meets) with
+``error_model="numpy"`` (1/0 gives inf, not ZeroDivisionError), without ``inline="always"``: the
+bigger ones (digamma, zeta, polygamma, the Bessel functions) would be copied into every caller's
+Numba IR, which costs compile time for no speed (LLVM still inlines the small ones it likes).
+A caller compiled with ``cache=True`` caches fine: the callees' machine code is linked into the
+caller's cache entry (tests/test_special.py reloads one in a second process). Like any Numba
+cache, that entry is not invalidated when this package changes; clear the cache after upgrading.
+
+Results equal ``compiler.special``'s (the plain-Python build) bit for bit: same code, same C
+library calls, no fused multiply-adds. gammaln is the C library's lgamma (Numba's math.lgamma),
+rgamma uses its tgamma.
+"""
+from numba import njit
+
+from ._build import build as _build
+from .scalar import __all__
+
+_functions = _build(njit(error_model="numpy"), __name__)
+
+digamma = _functions["digamma"]
+polygamma = _functions["polygamma"]
+zeta = _functions["zeta"]
+erfinv = _functions["erfinv"]
+erfcinv = _functions["erfcinv"]
+j0 = _functions["j0"]
+j1 = _functions["j1"]
+y0 = _functions["y0"]
+y1 = _functions["y1"]
+i0 = _functions["i0"]
+i0e = _functions["i0e"]
+i1 = _functions["i1"]
+i1e = _functions["i1e"]
+gammaln = _functions["gammaln"]
+rgamma = _functions["rgamma"]
+sinc = _functions["sinc"]
+cbrt = _functions["cbrt"]
+
+del _functions

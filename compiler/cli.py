@@ -9,11 +9,17 @@ import sys
 
 from .errors import BpcError
 
-_EPILOG = """SOURCE is a formula string, a path to a file holding one (or a staged
-program), or - for stdin. Functions: exp log log1p expm1 sqrt sin cos tan asin
-acos atan atan2 sinh cosh tanh erf abs max min sigmoid relu softplus logaddexp
-hypot; constant pi;
-operators + - * / ** (or ^)."""
+
+
+def _epilog() -> str:
+    import textwrap
+
+    from .rules import FUNCTIONS
+
+    names = " ".join(sorted(FUNCTIONS))
+    return textwrap.fill("SOURCE is a formula string, a path to a file holding one (or a staged program), or - for "
+                         f"stdin. Functions: {names}; constant pi; operators + - * / ** (or ^), and @ and .T in array "
+                         "programs. 'bpc functions --markdown' prints every derivative.", 79)
 
 
 def _read_source(arg: str) -> str:
@@ -158,6 +164,13 @@ def cmd_check(args) -> int:
     return 0 if result.ok else 1
 
 
+def cmd_functions(args) -> int:
+    from . import reference
+
+    sys.stdout.write(reference.markdown() if args.markdown else reference.names_line() + "\n")
+    return 0
+
+
 def cmd_graph(args) -> int:
     g = _compile(args)
     picture = g.graph(at=_point(g, args.at) if args.at else None, local=args.local, max_stages=args.max_stages)
@@ -186,8 +199,9 @@ def _point(g, text: str) -> dict:
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
 
+    epilog = _epilog()
     parser = argparse.ArgumentParser(prog="bpc", description="Compile formulas to staged backprop code.",
-                                     epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+                                     epilog=epilog, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"bpc {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -196,7 +210,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--target", default="python", choices=("python", "numpy", "numba", "cuda"))
         p.add_argument("--wrt", default=None, help="comma-separated inputs to differentiate (default: all)")
 
-    p = sub.add_parser("compile", help="print or write the emitted module", epilog=_EPILOG)
+    p = sub.add_parser("compile", help="print or write the emitted module", epilog=epilog)
     common(p)
     p.add_argument("-o", "--output", help="write the module to this file")
     p.add_argument("--shapes", help='a matrix program: input shapes as JSON, e.g. \'{"W": ["h", "d"], "x": ["d", "n"]}\'')
@@ -205,14 +219,14 @@ def build_parser() -> argparse.ArgumentParser:
                                                "CC (e.g. 9.0) instead; needs numba-cuda[cu12], not a GPU")
     p.set_defaults(run=cmd_compile)
 
-    p = sub.add_parser("eval", help="value and gradient at one point or many", epilog=_EPILOG)
+    p = sub.add_parser("eval", help="value and gradient at one point or many", epilog=epilog)
     common(p)
     p.add_argument("--at", help="the point, e.g. x=3,y=-4")
     p.add_argument("--points", help="JSON file: a list of {name: value} objects")
     p.add_argument("--json", action="store_true", help='print {"value": v, "grad": {...}}')
     p.set_defaults(run=cmd_eval)
 
-    p = sub.add_parser("check", help="compare the gradient with finite differences", epilog=_EPILOG)
+    p = sub.add_parser("check", help="compare the gradient with finite differences", epilog=epilog)
     common(p)
     p.add_argument("--points", type=int, default=5, help="random points to check (default 5)")
     p.add_argument("--seed", type=int, default=0)
@@ -220,7 +234,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tol", type=float, default=1e-6, help="largest relative error allowed (default 1e-6)")
     p.set_defaults(run=cmd_check)
 
-    p = sub.add_parser("graph", help="draw the staged graph (DOT, SVG or PNG)", epilog=_EPILOG)
+    p = sub.add_parser("graph", help="draw the staged graph (DOT, SVG or PNG)", epilog=epilog)
     common(p)
     p.add_argument("--at", help="label edges with values and gradients at this point, e.g. x=3,y=-4")
     p.add_argument("-o", "--output", help="write to FILE.svg, FILE.png (needs Graphviz) or FILE.dot; "
@@ -229,7 +243,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-stages", type=int, default=200, help="collapse all but this many stages (default 200)")
     p.set_defaults(run=cmd_graph)
 
-    p = sub.add_parser("explain", help="walk through the backward pass line by line", epilog=_EPILOG)
+    p = sub.add_parser("functions", help="list the functions a formula can call, from the rules table")
+    p.add_argument("--markdown", action="store_true", help="print the table of every primitive and its derivatives")
+    p.set_defaults(run=cmd_functions)
+
+    p = sub.add_parser("explain", help="walk through the backward pass line by line", epilog=epilog)
     common(p)
     p.add_argument("--at", required=True, help="the point, e.g. x=3,y=-4")
     p.set_defaults(run=cmd_explain)

@@ -1,0 +1,62 @@
+"""The primitive table for people, made from the rules table: ``bpc functions``, the docs table
+(``docs/functions.md``) and the README's list of names all come from here, so they cannot
+drift from what the compiler really knows (``tests/test_reference.py`` checks the files)."""
+from __future__ import annotations
+
+import sympy as sp
+
+from .ir import plain
+from .rules import RULES, scalar
+
+_A, _B, _OUT = sp.symbols("a b out")
+# operators, as a formula writes them (they have no name to call)
+OPERATORS = {"add": "a + b", "sub": "a - b", "mul": "a * b", "div": "a / b", "neg": "-a", "recip": "1 / a",
+             "powi": "a**n", "powc": "a**c", "pow": "a**b", "matmul": "a @ b", "T": "a.T"}
+
+
+def names() -> list[str]:
+    """Every name a formula can call, sorted."""
+    return sorted(name for rule in RULES.values() for name in rule.names)
+
+
+def names_line() -> str:
+    return " ".join(names())
+
+
+def _interval(domain) -> str:
+    return ", ".join(f"[{lo:g}, {hi:g}]" for lo, hi in domain)
+
+
+def _call(rule) -> str:
+    if rule.op in OPERATORS:
+        return OPERATORS[rule.op]
+    args = "a, b" if rule.arity == 2 else "a"
+    shown = f"{rule.names[0]}({args}{', ...' if rule.variadic else ''}{', axis=k' if rule.axis else ''})"
+    return ", ".join([shown, *(f"{alias}(...)" for alias in rule.names[1:])])
+
+
+def _partials(rule) -> str:
+    args = (_A, _B)[:rule.arity]
+    if rule.constant_args:                       # the exponent is a constant: one partial
+        args = (_A, sp.Symbol("n" if rule.op == "powi" else "c"))
+    got = rule.partials(*args, _OUT)
+    return "; ".join(f"`{plain(sp.sympify(p))}`" for p, a in zip(got, args) if a in (_A, _B))
+
+
+def markdown() -> str:
+    """The docs table: every primitive, one row each, as the rules table has it."""
+    lines = ["| primitive | local derivative(s), with `out` the saved output | tests sample | notes |",
+             "|---|---|---|---|"]
+    operators = [RULES[op] for op in OPERATORS if RULES[op].elementwise]
+    functions = sorted((r for r in RULES.values() if r.elementwise and r.names), key=lambda r: r.names[0])
+    for rule in operators + functions:
+        lines.append(f"| `{_call(rule)}` | {_partials(rule)} | {_interval(rule.domain)} | {rule.doc} |")
+    lines += ["", "Array operations (array programs, `shapes=`), each with its vector-Jacobian product:", "",
+              "| operation | notes |", "|---|---|"]
+    for rule in sorted((r for r in RULES.values() if not r.elementwise), key=lambda r: r.op):
+        lines.append(f"| `{_call(rule)}` | {rule.doc} |")
+    lines += ["", "Helpers that appear in derivatives only:", "", "| helper | value |", "|---|---|"]
+    for rule in sorted(scalar.HELPERS, key=lambda r: r.op):
+        args = ", ".join(("a", "b", "out")[:rule.arity])
+        lines.append(f"| `{rule.op}({args})` | {rule.doc} |")
+    return "\n".join(lines) + "\n"

@@ -169,6 +169,7 @@ ROWS = [
     row("sinh",  lambda a: sp.sinh(a),            lambda a, out: (sp.cosh(a),),                                 (W,),                     "sinh{0}", names=("sinh",), sympy=sp.sinh),
     row("cosh",  lambda a: sp.cosh(a),            lambda a, out: (sp.sinh(a),),                                 (W,),                     "cosh{0}", names=("cosh",), sympy=sp.cosh),
     row("tanh",  lambda a: sp.tanh(a),            lambda a, out: (1 - out**2,),                                 (W,),                     "tanh{0}", names=("tanh",), sympy=sp.tanh),
+    row("asinh", lambda a: sp.asinh(a),           lambda a, out: (1 / sp.sqrt(1 + a**2),),                     (W,),                     "asinh{0}", names=("asinh",), sympy=sp.asinh, numpy="arcsinh"),
     row("erf",   lambda a: sp.erf(a),             lambda a, out: (_2_SQRTPI * sp.exp(-a**2),),                  (W,),                     "erf{0}", names=("erf",), sympy=sp.erf,
         spell={"python": _erf_python, "numpy": _erf_numpy, "kernel": "math.erf",
                "simulator": "lambda v, erf=math.erf: np.float64(erf(v))"}),

@@ -9,7 +9,7 @@ a formula has to be compiled (not when its module is already in the cache).
 """
 from .errors import BpcError, LimitError, ParseError
 
-__version__ = "0.1.0"
+from .version import __version__
 __all__ = ["compile", "BpcError", "ParseError", "LimitError", "Limits", "__version__"]
 
 

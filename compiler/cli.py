@@ -197,7 +197,7 @@ def _point(g, text: str) -> dict:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import __version__
+    from .version import __version__
 
     epilog = _epilog()
     parser = argparse.ArgumentParser(prog="bpc", description="Compile formulas to staged backprop code.",

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 import jinja2
 
-from . import __version__
+from .version import __version__
 from .autodiff import grad_shapes
 from .ir import Graph, Stmt, fmt
 from .naming import entry_name
@@ -186,6 +186,25 @@ def _grad_spec(name: str, shared: bool, reduced: bool, graph: Graph) -> dict:
     else:
         init = "np.empty(_n)" if scalar else f"np.empty((_n,) + {name}.shape)"
     return {"reduced": reduced, "init": init}
+
+
+def source_map(text: str, graph: Graph, backward: list[Stmt]) -> list[dict]:
+    """Each backward line of an emitted module: its line number (1-based), the forward stage it comes
+    from and, for staged programs and functions, the user's line that defined that stage."""
+    stages = {s.name: s for s in graph.stages}
+    lines = text.splitlines()
+    cursor = next(i for i, line in enumerate(lines) if line.strip().startswith("# backward pass"))
+    entries = []
+    for stmt in backward:
+        op = "+=" if stmt.accumulate else "="
+        while not lines[cursor].strip().startswith(f"{stmt.target} {op} "):
+            cursor += 1
+        stage = stages.get(stmt.stage)
+        entries.append({"line": cursor + 1, "target": stmt.target, "accumulate": stmt.accumulate,
+                        "stage": str(stage) if stage else None,
+                        "user_line": stage.line if stage is not None and graph.kind != "formula" else None})
+        cursor += 1
+    return entries
 
 
 def _kernel_args(points, params, reduced, options: Options):

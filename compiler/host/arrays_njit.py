@@ -7,13 +7,19 @@ from numba import njit
 
 
 @njit(cache=True)
+def _column_max(a, j):
+    m = a[0, j]
+    for i in range(1, a.shape[0]):
+        m = max(m, a[i, j])
+    return m
+
+
+@njit(cache=True)
 def softmax0(a):
     """softmax down each column, shifted by the column's maximum."""
     out = np.empty(a.shape)
     for j in range(a.shape[1]):
-        m = a[0, j]
-        for i in range(1, a.shape[0]):
-            m = max(m, a[i, j])
+        m = _column_max(a, j)
         total = 0.0
         for i in range(a.shape[0]):
             out[i, j] = np.exp(a[i, j] - m)
@@ -28,9 +34,7 @@ def log_softmax0(a):
     """log-softmax down each column, with a shifted log-sum-exp."""
     out = np.empty(a.shape)
     for j in range(a.shape[1]):
-        m = a[0, j]
-        for i in range(1, a.shape[0]):
-            m = max(m, a[i, j])
+        m = _column_max(a, j)
         total = 0.0
         for i in range(a.shape[0]):
             total += np.exp(a[i, j] - m)

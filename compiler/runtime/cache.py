@@ -15,7 +15,7 @@ import warnings
 from functools import lru_cache
 from pathlib import Path
 
-from .. import __version__
+from ..version import __version__
 from ..resources import templates_dir
 
 CHECKSUM_PREFIX = "# bpc-sha256: "

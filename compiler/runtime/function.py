@@ -67,23 +67,10 @@ class GradFunction:
         """Each backward line of ``source``: its line number, the forward stage it comes from and,
         for staged programs, the user's line that defined that stage."""
         from ..autodiff import backward
+        from ..emit import source_map
 
         graph = self._staged()
-        stages = {s.name: s for s in graph.stages}
-        idents = tuple(graph.ident(n) for n in self.wrt)
-        lines = self.source.splitlines()
-        start = next(i for i, line in enumerate(lines) if line.strip().startswith("# backward pass"))
-        entries, cursor = [], start
-        for stmt in backward(graph, idents):
-            op = "+=" if stmt.accumulate else "="
-            while not lines[cursor].strip().startswith(f"{stmt.target} {op} "):
-                cursor += 1
-            stage = stages.get(stmt.stage)
-            entries.append({"line": cursor + 1, "target": stmt.target, "accumulate": stmt.accumulate,
-                            "stage": str(stage) if stage else None,
-                            "user_line": stage.line if stage is not None and graph.kind != "formula" else None})
-            cursor += 1
-        return entries
+        return source_map(self.source, graph, backward(graph, tuple(graph.ident(n) for n in self.wrt)))
 
     def _repr_html_(self) -> str:
         """Jupyter: the emitted source, highlighted when Pygments is installed, and the graph."""

@@ -85,7 +85,16 @@ def _compile(source, kind, text, request, cache_dir, limits) -> GradFunction:
 
             warnings.warn(f"bpc: could not write {path}; using the module from memory", RuntimeWarning, stacklevel=3)
             path = None
-    module = cache.load(module_text, str(path) if path is not None else f"<bpc {name}>", name)
+        if path is not None:         # only writes evict: a cache hit never scans the directory
+            cache.evict(directory, cache.size_limit(), keep=name)
+    try:
+        module = cache.load(module_text, str(path) if path is not None else f"<bpc {name}>", name)
+    except Exception:
+        if path is None or path.exists():
+            raise
+        # another process evicted the file while Numba was setting up its cache beside it
+        path = None
+        module = cache.load(module_text, f"<bpc {name}>", name)
     result = GradFunction(module, source, request, path, limits, graph)
     _loaded[memo_key] = result
     return result

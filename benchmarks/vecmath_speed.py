@@ -4,7 +4,7 @@
 (c) NumPy's (or SciPy's) ufunc on the whole array as an anchor; plus a sigmoid-gradient kernel
 (s = sigmoid(x); out = s * (1 - s)).
 
-    python benchmarks/vecmath_speed.py [--quick] [--rounds 5] [--threads N]
+    python benchmarks/vecmath_speed.py [--quick] [--rounds 7] [--threads 0,1]
 
 writes benchmarks/results/vecmath_speed.json and benchmarks/results/vecmath_speed.md.
 
@@ -182,29 +182,34 @@ def bench(name, n, rounds):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="N = 1e5 and 1e6, 3 rounds, nothing written")
-    ap.add_argument("--rounds", type=int, default=5)
-    ap.add_argument("--threads", type=int, default=0, help="numba.set_num_threads (default: all)")
+    ap.add_argument("--rounds", type=int, default=7)
+    ap.add_argument("--threads", default="0,1",
+                    help="comma-separated numba thread counts to run with (0: all), default 0,1")
     ap.add_argument("--only", default="")
     args = ap.parse_args(argv)
-    if args.threads:
-        numba.set_num_threads(args.threads)
     sizes = [10 ** 5, 10 ** 6] if args.quick else [10 ** 6, 10 ** 7]
     rounds = 3 if args.quick else args.rounds
     names = [f for f in args.only.split(",") if f] or list(CASES) + ["sigmoid_grad"]
     load_before = os.getloadavg()
     t0 = time.time()
     res = {}
-    for n in sizes:
-        res[str(n)] = {}
-        for name in names:
-            r = bench(name, n, rounds)
-            res[str(n)][name] = r
-            ns = r["ns_per_point"]
-            labels = list(ns)
-            print(f"N={n:.0e} {name:12s} " + "  ".join(f"{lab.split(':')[0]} {ns[lab]:7.2f} ns" for lab in labels)
-                  + f"  libm/vecmath {r['ratio_to_vecmath'][labels[1]]:5.2f}  numpy/vecmath "
-                  f"{r['ratio_to_vecmath'][labels[2]]:5.2f}", flush=True)
-    meta = {"cpu": cpu_model(), "numba_threads": numba.get_num_threads(), "cores": os.cpu_count(),
+    all_threads = numba.config.NUMBA_NUM_THREADS
+    for t in [int(v) for v in args.threads.split(",")]:
+        nthreads = t or all_threads
+        numba.set_num_threads(nthreads)
+        res[str(nthreads)] = {}
+        for n in sizes:
+            res[str(nthreads)][str(n)] = {}
+            for name in names:
+                r = bench(name, n, rounds)
+                res[str(nthreads)][str(n)][name] = r
+                ns = r["ns_per_point"]
+                labels = list(ns)
+                print(f"threads={nthreads} N={n:.0e} {name:12s} "
+                      + "  ".join(f"{lab.split(':')[0]} {ns[lab]:7.2f} ns" for lab in labels)
+                      + f"  libm/vecmath {r['ratio_to_vecmath'][labels[1]]:5.2f}  numpy/vecmath "
+                      f"{r['ratio_to_vecmath'][labels[2]]:5.2f}", flush=True)
+    meta = {"cpu": cpu_model(), "numba_threads": sorted(int(k) for k in res), "cores": os.cpu_count(),
             "python": platform.python_version(), "numba": numba.__version__, "numpy": np.__version__,
             "rounds": rounds, "load_average_before": load_before, "load_average_after": os.getloadavg(),
             "seconds": round(time.time() - t0), "date": time.strftime("%Y-%m-%d %H:%M")}
@@ -218,34 +223,40 @@ def main(argv=None):
 
 
 def _markdown(res, meta):
+    threads = ", ".join(str(t) for t in meta["numba_threads"])
     lines = ["# compiler.vecmath: speed", "",
              f"{meta['cpu']}, {meta['cores']} cores; Python {meta['python']}; numba {meta['numba']} "
-             f"({meta['numba_threads']} threads); NumPy {meta['numpy']}; {meta['date']}. "
+             f"(run with {threads} threads: `numba.set_num_threads`); NumPy {meta['numpy']}; {meta['date']}. "
              f"Load average before / after: {meta['load_average_before'][0]:.2f} / "
-             f"{meta['load_average_after'][0]:.2f} (other processes share the machine).", "",
+             f"{meta['load_average_after'][0]:.2f}: other processes shared the machine, so the numbers "
+             "are noisy (the single-thread ones less so).", "",
              "Each function in a `@njit(parallel=True)` prange kernel over float64 points, output "
-             "preallocated: **vecmath** calls `compiler.vecmath.f64.<name>`; **libm** calls the scalar "
-             "NumPy/math function inside the same kind of kernel (Numba lowers it to a libm call: the "
-             "loop stays scalar); **NumPy** is the ufunc on the whole array (single-threaded). "
-             f"Median of {meta['rounds']} interleaved rounds after a warm-up; ns per point; the ratios are "
-             "variant / vecmath, so > 1 means vecmath is faster. Produced by `benchmarks/vecmath_speed.py`.",
-             ""]
-    for n, rows in res.items():
-        lines += [f"## N = {int(n):.0e}", "",
-                  "| function | vecmath ns | libm in Numba ns | NumPy ns | libm / vecmath | NumPy / vecmath | libm variant | NumPy variant |",
-                  "|---|---:|---:|---:|---:|---:|---|---|"]
-        for name, r in rows.items():
-            labels = list(r["ns_per_point"])
-            ns, ra = r["ns_per_point"], r["ratio_to_vecmath"]
-            lines.append(f"| {name} | {ns[labels[0]]:.2f} | {ns[labels[1]]:.2f} | {ns[labels[2]]:.2f} | "
-                         f"{ra[labels[1]]:.2f}x | {ra[labels[2]]:.2f}x | `{labels[1].split(': ', 1)[1]}` | "
-                         f"`{labels[2].split(': ', 1)[1]}` |")
-        lines.append("")
+             "preallocated: **vecmath** calls `compiler.vecmath.f64.<name>` (the loop vectorises: "
+             "AVX-512 here); **libm** calls the scalar NumPy/math function inside the same kind of kernel "
+             "(Numba lowers it to a libm call: the loop stays scalar); **NumPy** is the ufunc on the whole "
+             "array (single-threaded, whatever the thread count; NumPy has its own SIMD loops for some "
+             f"functions, e.g. exp and log). Median of {meta['rounds']} interleaved rounds after a warm-up; "
+             "ns per point; the ratios are variant / vecmath, so > 1 means vecmath is faster. Produced by "
+             "`benchmarks/vecmath_speed.py`.", ""]
+    for t, by_n in res.items():
+        for n, rows in by_n.items():
+            lines += [f"## {t} thread{'s' if t != '1' else ''}, N = {int(n):.0e}", "",
+                      "| function | vecmath ns | libm in Numba ns | NumPy ns | libm / vecmath | NumPy / vecmath | libm variant | NumPy variant |",
+                      "|---|---:|---:|---:|---:|---:|---|---|"]
+            for name, r in rows.items():
+                labels = list(r["ns_per_point"])
+                ns, ra = r["ns_per_point"], r["ratio_to_vecmath"]
+                lines.append(f"| {name} | {ns[labels[0]]:.2f} | {ns[labels[1]]:.2f} | {ns[labels[2]]:.2f} | "
+                             f"{ra[labels[1]]:.2f}x | {ra[labels[2]]:.2f}x | `{labels[1].split(': ', 1)[1]}` | "
+                             f"`{labels[2].split(': ', 1)[1]}` |")
+            lines.append("")
     lines += ["Inputs: exp U(-50, 50); expm1 U(-5, 5); log, log2 e**U(-7, 7); log1p U(-0.9, 10); exp2 "
               "U(-60, 60); pow x U(0.1, 10), y U(-10, 10); tanh U(-10, 10); sigmoid, softplus, "
               "sigmoid_grad U(-20, 20); logaddexp a, b U(-20, 20); sin, cos U(-100, 100); atan U(-10, 10); "
               "atan2 y, x U(-10, 10); erf U(-4, 4); erfc U(-2, 8). The vecmath functions are branch-free, "
-              "so their time does not depend on the inputs (libm's sin/cos slow down for huge arguments).", ""]
+              "so their time does not depend on the inputs (libm's sin/cos slow down for huge arguments). "
+              "sigmoid_grad: s = sigmoid(x); out = s * (1 - s) in one kernel (NumPy: expit, then s * (1 - s)).",
+              ""]
     return "\n".join(lines)
 
 

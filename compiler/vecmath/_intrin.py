@@ -4,7 +4,8 @@ Each one lowers to a single LLVM instruction or LLVM intrinsic with no control f
 loop body made of them stays one basic block and LLVM's loop vectoriser can widen it:
 
 * ``fma(a, b, c)``: ``llvm.fma`` (one rounding; a ``vfmadd`` instruction on x86 with FMA).
-* ``select(c, a, b)``: the ``select`` instruction (``a if c else b`` without a branch).
+* ``select(c, a, b)``: the ``select`` instruction (``a if c else b`` without a branch; both a
+  and b are computed). Floats of one type, or integers (the result has the wider type).
 * ``div(a, b)``: a bare ``fdiv``. Numba's ``/`` tests the divisor for zero first (a branch, and
   a ZeroDivisionError under the default error model); IEEE division by zero is what we want.
 * ``rint``, ``trunc``, ``floor``, ``fabs``, ``copysign``, ``sqrt``: the LLVM intrinsics of the
@@ -15,7 +16,9 @@ loop body made of them stays one basic block and LLVM's loop vectoriser can wide
 * ``toi32(x)``: ``fptosi`` to int32 (callers make sure x is finite and in range).
 
 All are typed for float32 and float64 (and the matching integers) and work in CPU ``@njit``
-code; the same LLVM intrinsics exist in the NVPTX back end.
+code. On the CUDA target (numba-cuda), whose NVVM accepts ``llvm.fma`` and ``llvm.floor`` but not
+``llvm.rint``, ``llvm.trunc``, ``llvm.fabs`` or ``llvm.copysign``, those become calls to the
+libdevice functions of the same meaning (``__nv_rint`` ...).
 """
 
 from llvmlite import ir

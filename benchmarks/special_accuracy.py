@@ -259,26 +259,41 @@ def domains(rng, scale):
 # -- measurement --------------------------------------------------------------------------------
 
 def evaluate(name, points):
+    """(x values, computed values, mpmath references, printable arguments) for the points."""
+    f = getattr(cpu, name)
     if name in ("polygamma", "zeta"):
-        f = getattr(cpu, name)
         ref = ref_polygamma if name == "polygamma" else ref_zeta
-        xs = np.array([p[1] for p in points])
+        xs = np.array([float(p[1]) for p in points])
         vals = np.array([f(a, b) for a, b in points])
         refs = [ref(a, b) for a, b in points]
-        return xs, vals, refs, points
-    f = getattr(cpu, name)
+        return xs, vals, refs, [f"({float(a):g}, {float(b)!r})" for a, b in points]
     xs = np.asarray(points, dtype=np.float64)
     vals = np.array([f(x) for x in xs])
     refs = [REF[name](x) for x in xs]
-    return xs, vals, refs, list(xs)
+    return xs, vals, refs, [repr(float(x)) for x in xs]
+
+
+def as_double(r):
+    """An mpmath value as a double (+-inf beyond the double range, nan for nan)."""
+    if mpmath.isnan(r):
+        return math.nan
+    return float(r)
+
+
+def error(v, r):
+    """|v - r| computed in mpmath; 0 when both are the same non-finite value, inf otherwise."""
+    if math.isfinite(v) and mpmath.isfinite(r):
+        return float(abs(mpmath.mpf(float(v)) - r))
+    same = (math.isnan(v) and mpmath.isnan(r)) or v == as_double(r)
+    return 0.0 if same else math.inf
 
 
 def measure(name, label, points, scale_fn):
     xs, vals, refs, args = evaluate(name, points)
-    refd = np.array([float(r) if mpmath.isfinite(r) else math.copysign(math.inf, float(r)) if mpmath.isinf(r) else math.nan for r in refs])
-    err = np.array([float(abs(mpmath.mpf(float(v)) - r)) if (math.isfinite(v) and mpmath.isfinite(r)) else (0.0 if v == float(r) else math.inf) for v, r in zip(vals, refs)])
+    refd = np.array([as_double(r) for r in refs])
+    err = np.array([error(v, r) for v, r in zip(vals, refs)])
     absref = np.abs(refd)
-    finite = np.isfinite(refd) & (refd != 0) & (absref > 2.2250738585072014e-308)  # skip subnormal results
+    finite = np.isfinite(refd) & (absref >= 2.2250738585072014e-308)  # normal, nonzero results
     rel = np.where(finite, err / np.where(finite, absref, 1.0), 0.0)
     i = int(np.argmax(rel))
     result = {
@@ -287,12 +302,12 @@ def measure(name, label, points, scale_fn):
         "points": int(len(xs)),
         "rel": float(rel[i]),
         "rel_eps": float(rel[i] / EPS),
-        "rel_at": repr(args[i]),
+        "rel_at": args[i],
         "abs": float(np.max(np.where(np.isfinite(err), err, 0.0))),
         "nonfinite_mismatch": int(np.sum(~np.isfinite(err))),
     }
     if scale_fn is not None:
-        s = scale_fn(args) if scale_fn is zeta_term else scale_fn(xs)
+        s = scale_fn(points) if scale_fn is zeta_term else scale_fn(xs)
         mixed = err / np.maximum(absref, s)
         j = int(np.argmax(np.where(np.isfinite(mixed), mixed, 0.0)))
         away = finite & (absref >= 0.1 * s)
@@ -301,10 +316,10 @@ def measure(name, label, points, scale_fn):
         result.update({
             "mixed": float(mixed[j]),
             "mixed_eps": float(mixed[j] / EPS),
-            "mixed_at": repr(args[j]),
+            "mixed_at": args[j],
             "rel_away": float(rel_away[k]),
             "rel_away_eps": float(rel_away[k] / EPS),
-            "rel_away_at": repr(args[k]),
+            "rel_away_at": args[k],
             "away_points": int(np.sum(away)),
         })
     return result

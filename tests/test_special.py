@@ -412,9 +412,10 @@ def test_polygamma_and_zeta_agree_with_scipy():
         scale = largest_term(n, x) if x < 0 and n % 2 == 0 else 0.0
         assert abs(ours - theirs) <= 24 * EPS * max(abs(theirs), scale), (n, x, ours, theirs)
     for s, q in sample2("zeta")[:150]:
-        if q < 0 or s > 30 and q > 100:
-            continue  # SciPy: O(|q|) sum; 1e-9 error at large s and q (Cephes' zeta.c)
-        assert py.zeta(s, q) == pytest.approx(sc.zeta(s, q), rel=16 * EPS), (s, q)
+        if q < 0:
+            continue  # SciPy: an O(|q|) sum
+        # SciPy's zeta rounds q + k: up to ~s/2 eps (17 eps at s = 36, q = 2047.7)
+        assert py.zeta(s, q) == pytest.approx(sc.zeta(s, q), rel=(4 + s / 2) * EPS), (s, q)
 
 
 def _dj1(x):

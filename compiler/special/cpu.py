@@ -15,6 +15,11 @@ A caller compiled with ``cache=True`` caches fine: the callees' machine code is 
 caller's cache entry (tests/test_special.py reloads one in a second process). Like any Numba
 cache, that entry is not invalidated when this package changes; clear the cache after upgrading.
 
+Compilation happens at the first call for each argument type (float64 and float32 compile
+separately; the body always computes in float64): about 12 s for all seventeen functions, 1-2 s
+for the larger ones. They are pure functions, safe in ``prange`` loops (the C library's lgamma
+also writes the global ``signgam``, a harmless race).
+
 Results equal ``compiler.special``'s (the plain-Python build) bit for bit: same code, same C
 library calls, no fused multiply-adds. gammaln is the C library's lgamma (Numba's math.lgamma),
 rgamma uses its tgamma.

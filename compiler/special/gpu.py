@@ -13,7 +13,12 @@ into the caller's Numba IR, so a kernel and everything it calls form one module,
 compiles to PTX with no ``.extern`` calls. (A kernel calling a non-inlined device function
 needs the CUDA driver's linker, so ``numba.cuda.compile_ptx`` fails on a machine without a GPU
 driver.) Inlining copies the function into each caller: a kernel calling polygamma, digamma and
-zeta gets three copies of the summations; compile time grows accordingly, run time does not.
+zeta gets three copies of the summations. Compile time grows accordingly, and faster than
+linearly (Numba's inliner deep-copies the callee's IR block by block, and SSA reconstruction
+walks every block for every reassigned variable): on this project's 2-core machine a kernel
+calling one of j0, i0, erfinv, sinc compiles in about a second, digamma or zeta in 2-3 s,
+polygamma (digamma + zeta) in ~9 s, and one kernel calling all seventeen functions took about two
+minutes (tests/special_ptx_worker.py spreads them over six kernels, ~15 s in all).
 
 Where each comes from on the GPU:
 

@@ -29,8 +29,9 @@ digamma                    psi.c (Boost ``digamma_imp_1_2`` on [1, 2], recurrenc
                            asymptotic series for x >= 10, reflection for x < 0) plus a
                            Taylor series about the first negative zero (as SciPy's xsf
                            ``digamma``), coefficients psi^(k)(x0)/k! from mpmath
-zeta (Hurwitz)             zeta.c (Euler-Maclaurin); asymptotic series for q > 1e8 (DLMF
-                           25.11.43, as xsf); for q < 0 and integer s the reflection
+zeta (Hurwitz)             zeta.c (Euler-Maclaurin), compensating the rounding of q + k;
+                           asymptotic series for q > 1e8 (DLMF 25.11.43, as xsf); for q < 0
+                           and integer s the reflection
                            zeta(s,q) = zeta(s,f) + (-1)^s (zeta(s,1-f) - zeta(s,1-q)),
                            f = q - floor(q), instead of Cephes' O(|q|) direct sum
 polygamma                  (-1)^(n+1) n! zeta(n+1, x), as scipy.special.polygamma
@@ -305,38 +306,53 @@ _FACTORIALS = np.array([float(math.factorial(k)) for k in range(171)], dtype=np.
 
 
 def _zeta_pos(s, q):
-    """Hurwitz zeta for s > 1 (finite) and q > 0 (possibly +inf): Cephes zeta.c."""
+    """Hurwitz zeta for s > 1 (finite) and q > 0 (possibly +inf): Cephes zeta.c, with the
+    rounding of q + k compensated.
+
+    Cephes sums (q + k)^-s for k <= N, N >= 9 and q + N > 9, then adds the Euler-Maclaurin
+    tail at w = q + N. But q + k rounds whenever it has a larger exponent than q, and an error
+    d in q + k becomes s*d/(q + k) in its power: 16 eps at s = 36, q = 2047.7 (SciPy too). So the
+    exact error e of each q + k is kept (TwoSum, additions only, so fused multiply-adds cannot
+    spoil it), each term is multiplied by (1 + e/a)^-s = 1 - s e/a, and the tail R(w) by
+    1 - (s - 1) e/w (R'(w) = -(s - 1) R(w)/w for its leading term w^(1-s)/(s-1)). The sum also
+    stops early only when the whole rest is negligible, not just the last term."""
     if q > 1e8:
         # DLMF 25.11.43 (as xsf), with the q**-2 term so that s up to ~40 stays exact
         return (1.0 / (s - 1.0) + 1.0 / (2.0 * q) + s / (12.0 * q * q)) * math.pow(q, 1.0 - s)
     total = math.pow(q, -s)
     a = q
+    e = 0.0
     i = 0
     b = 0.0
     while i < 9 or a <= 9.0:
         i += 1
-        a += 1.0
+        k = float(i)
+        a = q + k
+        v = a - q
+        e = (q - (a - v)) + (k - v)  # q + k = a + e exactly
         b = math.pow(a, -s)
-        total += b
-        if b == 0.0 or abs(b / total) < _MACHEP:
+        term = b - s * b * (e / a)
+        total += term
+        # stop when the rest, ~ term * a / (s - 1), is negligible (Cephes stops when the term is,
+        # which drops ~1/9 for s = 2 when total is 1e16, i.e. q ~ 1e-8: 4 eps)
+        if term == 0.0 or term * (1.0 + a / (s - 1.0)) < 0.25 * _MACHEP * total:
             return total
     w = a
-    total += b * w / (s - 1.0)
-    total -= 0.5 * b
-    a = 1.0
-    k = 0.0
+    tail = b * w / (s - 1.0) - 0.5 * b
+    c = 1.0
+    kk = 0.0
     for j in range(12):
-        a *= s + k
+        c *= s + kk
         b /= w
-        t = a * b / _ZETA_A[j]
-        total = total + t
-        if abs(t / total) < _MACHEP:
-            return total
-        k += 1.0
-        a *= s + k
+        t = c * b / _ZETA_A[j]
+        tail = tail + t
+        if abs(t / (total + tail)) < _MACHEP:
+            break
+        kk += 1.0
+        c *= s + kk
         b /= w
-        k += 1.0
-    return total
+        kk += 1.0
+    return total + tail * (1.0 - (s - 1.0) * (e / w))
 
 
 def zeta(s, q):

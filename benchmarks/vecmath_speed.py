@@ -186,7 +186,12 @@ def main(argv=None):
     ap.add_argument("--threads", default="0,1",
                     help="comma-separated numba thread counts to run with (0: all), default 0,1")
     ap.add_argument("--only", default="")
+    ap.add_argument("--md-only", action="store_true", help="only rewrite the .md from the .json")
     args = ap.parse_args(argv)
+    if args.md_only:
+        data = json.loads((HERE / "results" / "vecmath_speed.json").read_text())
+        (HERE / "results" / "vecmath_speed.md").write_text(_markdown(data["results"], data["meta"]))
+        return
     sizes = [10 ** 5, 10 ** 6] if args.quick else [10 ** 6, 10 ** 7]
     rounds = 3 if args.quick else args.rounds
     names = [f for f in args.only.split(",") if f] or list(CASES) + ["sigmoid_grad"]
@@ -229,7 +234,10 @@ def _markdown(res, meta):
              f"(run with {threads} threads: `numba.set_num_threads`); NumPy {meta['numpy']}; {meta['date']}. "
              f"Load average before / after: {meta['load_average_before'][0]:.2f} / "
              f"{meta['load_average_after'][0]:.2f}: other processes shared the machine, so the numbers "
-             "are noisy (the single-thread ones less so).", "",
+             "are noisy. The single-thread tables are the cleaner measure of the work per point; with "
+             "another process busy on one of the two cores, the 2-thread kernels spend much of their "
+             "time waiting for the second core (see the 2-thread N = 1e6 times, far above the "
+             "1-thread ones).", "",
              "Each function in a `@njit(parallel=True)` prange kernel over float64 points, output "
              "preallocated: **vecmath** calls `compiler.vecmath.f64.<name>` (the loop vectorises: "
              "AVX-512 here); **libm** calls the scalar NumPy/math function inside the same kind of kernel "
@@ -246,9 +254,9 @@ def _markdown(res, meta):
             for name, r in rows.items():
                 labels = list(r["ns_per_point"])
                 ns, ra = r["ns_per_point"], r["ratio_to_vecmath"]
+                cell = lambda lab: "`" + lab.split(": ", 1)[1].replace("|", "\\|") + "`"
                 lines.append(f"| {name} | {ns[labels[0]]:.2f} | {ns[labels[1]]:.2f} | {ns[labels[2]]:.2f} | "
-                             f"{ra[labels[1]]:.2f}x | {ra[labels[2]]:.2f}x | `{labels[1].split(': ', 1)[1]}` | "
-                             f"`{labels[2].split(': ', 1)[1]}` |")
+                             f"{ra[labels[1]]:.2f}x | {ra[labels[2]]:.2f}x | {cell(labels[1])} | {cell(labels[2])} |")
             lines.append("")
     lines += ["Inputs: exp U(-50, 50); expm1 U(-5, 5); log, log2 e**U(-7, 7); log1p U(-0.9, 10); exp2 "
               "U(-60, 60); pow x U(0.1, 10), y U(-10, 10); tanh U(-10, 10); sigmoid, softplus, "

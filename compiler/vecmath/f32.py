@@ -339,7 +339,8 @@ def pow(x, y):
 
 @_jit
 def tanh(x):
-    """Hyperbolic tangent: E / (E + 2) with E = expm1(2|x|) in float-float; |x| >= 10 gives 1."""
+    """Hyperbolic tangent (own construction, as f64.tanh): E / (E + 2) with E = expm1(2|x|) in
+    float-float from SLEEF's expk2f; |x| >= 10 gives 1."""
     x = np.float32(x)
     y = _clamp(fabs(x), ZERO, F(10.0))
     eh, el = _expk2(y + y, ZERO)
@@ -353,8 +354,8 @@ def tanh(x):
 
 @_jit
 def sigmoid(x):
-    """1 / (1 + e**-x): 1 / (1 + E) or E / (1 + E) with E = e**-|x| in float-float, scaled once
-    at the end (subnormal results for x < -87)."""
+    """1 / (1 + e**-x) (own construction, as f64.sigmoid): 1 / (1 + E) or E / (1 + E) with
+    E = e**-|x| in float-float, scaled once at the end (subnormal results for x < -87)."""
     x = np.float32(x)
     ax = _clamp(fabs(x), ZERO, F(120.0))
     th, tl, q = _expk2u(-ax, ZERO)
@@ -394,7 +395,8 @@ def _log1p_exp_neg(dh, dl):
 
 @_jit
 def softplus(x):
-    """log(1 + e**x) without overflow: max(x, 0) + log(1 + e**-|x|) in float-float."""
+    """log(1 + e**x) without overflow (own construction, as f64.softplus): max(x, 0) +
+    log(1 + e**-|x|) in float-float."""
     x = np.float32(x)
     ax = _clamp(fabs(x), ZERO, F(150.0))
     lh, ll = _log1p_exp_neg(ax, ZERO)
@@ -501,7 +503,7 @@ def _sincos(a):
 
 @_jit
 def sin(a):
-    """Sine over the whole float range."""
+    """Sine over the whole float range: own reduction (_rem_pio2), SLEEF's sincosf_u1 kernel."""
     a = np.float32(a)
     finite = fabs(a) < INF
     sn, cs = _sincos(select(finite, a, ZERO))
@@ -511,7 +513,7 @@ def sin(a):
 
 @_jit
 def cos(a):
-    """Cosine over the whole float range."""
+    """Cosine over the whole float range: own reduction (_rem_pio2), SLEEF's sincosf_u1 kernel."""
     a = np.float32(a)
     finite = fabs(a) < INF
     sn, cs = _sincos(select(finite, a, ZERO))
@@ -569,7 +571,7 @@ def _visinf2(d, m):
 
 @_jit
 def atan2(y, x):
-    """atan2(y, x) (SLEEF xatan2f_u1 with its special cases as selects)."""
+    """atan2(y, x) (SLEEF xatan2f_u1 with its special cases as selects; own: tiny |y|/x)."""
     y = np.float32(y)
     x = np.float32(x)
     o = fabs(x) < F(2.9387372783541830947e-39)

@@ -54,7 +54,8 @@ Things to know:
   (``alwaysinline``). Because its instructions are compiled without fast-math flags, a caller
   compiled with ``fastmath=True`` gets exactly the same results from it (the double-double
   arithmetic inside would not survive reassociation). The first use of a function costs about
-  0.2 to 1.5 s of compilation (sin/cos, pow, erf/erfc the most), once per process.
+  0.2 to 2 s of compilation (pow, erf/erfc, logaddexp the most), once per process and
+  argument type.
 * Error model: divisions are bare ``fdiv`` instructions (no ZeroDivisionError check), so the
   functions behave the same under either error model of the caller.
 * ``cache=True`` kernels that call them work across processes (the functions' code is part of

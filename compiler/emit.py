@@ -169,10 +169,22 @@ def emit(graph: Graph, forward: list[Stmt], backward: list[Stmt], wrt: tuple[str
         shapes_doc=", ".join(f"{n} {fmt(graph.shapes[i])}" for n, i in zip(graph.inputs, graph.idents))
         if graph.arrays else "",
         shapes=repr({n: graph.shapes[i] for n, i in zip(graph.inputs, graph.idents)}) if graph.arrays else "",
-        labels=repr(tuple(sorted(user[i] for i in graph.labels))),
+        labels=repr(_label_classes(graph, user)),
         points=bool(options.params or options.reduce),
         grad_specs=[_grad_spec(w, w in params, r, graph) for w, r in zip(wrt, reduced[1:])] if graph.arrays else [],
     )
+
+
+def _label_classes(graph: Graph, user: dict) -> dict:
+    """Each input holding integer class labels -> its number of classes (cross_entropy's class axis)."""
+    every = graph.all_shapes()
+    classes = {}
+    for stage in graph.stages:
+        if stage.op == "cross_entropy" and dict(stage.attrs).get("labels"):
+            o, y = stage.args
+            if y.name in user:
+                classes[user[y.name]] = every[o.name][dict(stage.attrs)["axis"]]
+    return dict(sorted(classes.items()))
 
 
 def _grad_spec(name: str, shared: bool, reduced: bool, graph: Graph) -> dict:

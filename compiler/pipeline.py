@@ -12,12 +12,17 @@ from . import autodiff, frontend, naming
 from .emit import Options, emit
 from .errors import BpcError
 from .ir import Graph, Stmt
+from .progress import step
 from .request import Request
 from .targets import get
 
-def build_graph(source, limits=None, stable=True, shapes=None, target="python") -> Graph:
-    """parse -> (stable rewrites) -> named staged graph, its names clear of the target's own."""
-    return naming.build(frontend.read(source, limits, shapes, stable), get(target).reserved())
+def build_graph(source, limits=None, stable=True, shapes=None, target="python", inputs=None) -> Graph:
+    """parse -> (stable rewrites) -> named staged graph, its names clear of the target's own;
+    ``inputs``: the order the compiled function takes its inputs in (default: first appearance)."""
+    with step("parse"):
+        program = frontend.order_inputs(frontend.read(source, limits, shapes, stable), inputs)
+    with step("name the stages"):
+        return naming.build(program, get(target).reserved())
 
 
 def resolve(graph: Graph, request: Request) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -43,11 +48,13 @@ def statements(graph: Graph, wrt_idents: tuple[str, ...]) -> tuple[list[Stmt], l
 
 
 def generate(source, wrt=None, target="python", limits=None, params=(), reduce=None,
-             fastmath=False, parallel=True, dtype="float64", stable=True, shapes=None, request=None):
+             fastmath=False, parallel=True, dtype="float64", stable=True, shapes=None, inputs=None, request=None):
     """Run the pipeline without touching the cache: returns (module text, graph)."""
-    request = request or Request.make(target, wrt, params, reduce, fastmath, parallel, dtype, stable, shapes)
-    graph = build_graph(source, limits, request.stable, request.shapes, request.target)
+    request = request or Request.make(target, wrt, params, reduce, fastmath, parallel, dtype, stable, shapes, inputs)
+    graph = build_graph(source, limits, request.stable, request.shapes, request.target, request.inputs)
     wrt_idents, param_idents = resolve(graph, request)
-    fwd, bwd = statements(graph, wrt_idents)
+    with step("reverse sweep"):
+        fwd, bwd = statements(graph, wrt_idents)
     options = Options(request.target, param_idents, request.reduce, request.fastmath, request.parallel, request.dtype)
-    return emit(graph, fwd, bwd, wrt_idents, options), graph
+    with step(f"emit the {request.target} module"):
+        return emit(graph, fwd, bwd, wrt_idents, options), graph

@@ -22,6 +22,19 @@ def names_list(value) -> tuple[str, ...] | None:
     return tuple(value)
 
 
+def dtype_name(dtype) -> str:
+    """``"float32"``, ``np.float32`` or ``np.dtype("float32")`` -> ``"float32"`` (float64 and float32 only)."""
+    import numpy as np
+
+    try:
+        name = np.dtype(dtype).name
+    except TypeError:
+        name = None
+    if name not in DTYPES:
+        raise BpcError(f"unknown dtype {dtype!r}", hint="choose float64 or float32 (a string or a NumPy dtype)")
+    return name
+
+
 def check_shapes(shapes) -> dict | None:
     """``shapes=`` as given by a user -> {input: tuple of sizes}; sizes are positive integers or names."""
     if shapes is None:
@@ -71,17 +84,17 @@ class Request:
     dtype: str = "float64"
     stable: bool = True
     shapes: dict | None = None
+    inputs: tuple[str, ...] | None = None
 
     @classmethod
     def make(cls, target="python", wrt=None, params=(), reduce=None, fastmath=False, parallel=True,
-             dtype="float64", stable=True, shapes=None) -> "Request":
+             dtype="float64", stable=True, shapes=None, inputs=None) -> "Request":
         plugin = get(target)
         if reduce not in REDUCTIONS:
             raise BpcError(f"unknown reduce {reduce!r}", hint="choose None, 'sum' or 'mean'")
-        if dtype not in DTYPES:
-            raise BpcError(f"unknown dtype {dtype!r}", hint="choose 'float64' or 'float32'")
-        if "fastmath" not in plugin.options and (fastmath or dtype != "float64"):
-            raise BpcError("fastmath= and dtype= are options of the numba and cuda targets")
+        dtype = dtype_name(dtype)
+        if "fastmath" not in plugin.options and fastmath:
+            raise BpcError("fastmath= is an option of the numba and cuda targets")
         if "parallel" not in plugin.options and not parallel:
             raise BpcError("parallel= is an option of the numba target")
         shapes = check_shapes(shapes)
@@ -92,10 +105,11 @@ class Request:
                                hint="the cuda target runs scalar programs; run an array program on numba or numpy")
             if dtype != "float64":
                 raise BpcError("dtype= is not an option of array programs: they compute in float64")
-        return cls(target, names_list(wrt), params, reduce, fastmath, parallel, dtype, stable, shapes)
+        return cls(target, names_list(wrt), params, reduce, fastmath, parallel, dtype, stable, shapes,
+                   names_list(inputs))
 
     def key(self) -> list[str]:
         """The request's part of the cache key (the source and bpc's own code are the rest)."""
         return [self.target, repr(self.wrt), repr(self.params), repr(self.reduce), repr(self.fastmath),
-                repr(self.parallel), self.dtype, repr(self.stable)] + \
+                repr(self.parallel), self.dtype, repr(self.stable), repr(self.inputs)] + \
                ([repr(sorted(self.shapes.items()))] if self.shapes else [])

@@ -11,12 +11,13 @@ WRT = ('x', 'y')
 PARAMS = ()
 REDUCE = None  # the python target is one point per call; bpc sums over points around it
 ENTRY = "f_and_grad"
+DTYPE = np.float64
 
 
 def f_and_grad(x, y):
     """Return f and the tuple (dx, dy) at the given inputs."""
-    x = np.float64(x)
-    y = np.float64(y)
+    x = DTYPE(x)
+    y = DTYPE(y)
     with np.errstate(all="ignore"):
         # forward pass
         sigy = 1/(1 + np.exp(-y))  # sigmoid(y)
@@ -39,4 +40,4 @@ def f_and_grad(x, y):
         dx += dnum                     # num = x + sigy
         dsigy = dnum                   # num = x + sigy
         dy += (sigy*(1 - sigy))*dsigy  # sigy = sigmoid(y)
-    return float(f), (float(dx), float(dy))
+    return DTYPE(f), (DTYPE(dx), DTYPE(dy))

@@ -13,11 +13,12 @@ WRT = ('y', 'x')
 PARAMS = ()
 REDUCE = None
 ENTRY = "f_and_grad"
+DTYPE = np.float64
 
 
 def f_and_grad(y, x):
     """Return f and the tuple (dy, dx) at the given inputs."""
-    _shape, (y, x) = _inputs(y, x)
+    _shape, (y, x) = _inputs(DTYPE, y, x)
     with np.errstate(all="ignore"):
         # forward pass
         sigy = 1/(1 + np.exp(-y))  # sigmoid(y)
@@ -42,4 +43,4 @@ def f_and_grad(y, x):
         dx += dnum                         # num = x + sigy
         dsigy = dnum                       # num = x + sigy
         dy += (sigy*(1 - sigy))*dsigy      # sigy = sigmoid(y)
-    return _full(f, _shape), (_full(dy, _shape), _full(dx, _shape))
+    return _full(f, _shape, DTYPE), (_full(dy, _shape, DTYPE), _full(dx, _shape, DTYPE))

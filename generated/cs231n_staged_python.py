@@ -11,12 +11,13 @@ WRT = ('y', 'x')
 PARAMS = ()
 REDUCE = None  # the python target is one point per call; bpc sums over points around it
 ENTRY = "f_and_grad"
+DTYPE = np.float64
 
 
 def f_and_grad(y, x):
     """Return f and the tuple (dy, dx) at the given inputs."""
-    y = np.float64(y)
-    x = np.float64(x)
+    y = DTYPE(y)
+    x = DTYPE(x)
     with np.errstate(all="ignore"):
         # forward pass
         sigy = 1/(1 + np.exp(-y))  # sigmoid(y)
@@ -41,4 +42,4 @@ def f_and_grad(y, x):
         dx += dnum                         # num = x + sigy
         dsigy = dnum                       # num = x + sigy
         dy += (sigy*(1 - sigy))*dsigy      # sigy = sigmoid(y)
-    return float(f), (float(dy), float(dx))
+    return DTYPE(f), (DTYPE(dy), DTYPE(dx))

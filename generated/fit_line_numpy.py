@@ -13,11 +13,12 @@ WRT = ('a', 'b')
 PARAMS = ()
 REDUCE = None
 ENTRY = "f_and_grad"
+DTYPE = np.float64
 
 
 def f_and_grad(a, x, b, y):
     """Return f and the tuple (da, db) at the given inputs."""
-    _shape, (a, x, b, y) = _inputs(a, x, b, y)
+    _shape, (a, x, b, y) = _inputs(DTYPE, a, x, b, y)
     with np.errstate(all="ignore"):
         # forward pass
         ax = a*x
@@ -31,4 +32,4 @@ def f_and_grad(a, x, b, y):
         dax = daxpb         # axpb = ax + b
         db = daxpb.copy()   # axpb = ax + b
         da = x*dax          # ax = a*x
-    return _full(f, _shape), (_full(da, _shape), _full(db, _shape))
+    return _full(f, _shape, DTYPE), (_full(da, _shape, DTYPE), _full(db, _shape, DTYPE))

@@ -18,7 +18,7 @@ PARAMS = ()
 REDUCE = None
 ENTRY = "L_and_grad"
 SHAPES = {'W1': (20, 10), 'x': (10, 'n'), 'b1': (20, 1), 'W2': (10, 20), 'b2': (10, 1), 'W3': (5, 10), 'b3': (5, 1), 'y': ('n',)}
-LABELS = ('y',)  # inputs holding integer class labels
+LABELS = {'y': 5}  # inputs holding integer class labels, and how many classes
 POINTS = ()  # inputs holding one array per point
 
 # Numba caches compiled functions next to this file when it is a real file (bpc's cache).

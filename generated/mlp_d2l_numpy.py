@@ -15,7 +15,7 @@ PARAMS = ()
 REDUCE = None
 ENTRY = "J_and_grad"
 SHAPES = {'W1': ('h', 'd'), 'x': ('d', 'n'), 'W2': ('q', 'h'), 'y': ('n',), 'lam': ()}
-LABELS = ('y',)  # inputs holding integer class labels
+LABELS = {'y': 'q'}  # inputs holding integer class labels, and how many classes
 POINTS = ()  # inputs holding one array per point
 
 

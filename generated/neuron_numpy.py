@@ -13,11 +13,12 @@ WRT = ('w0', 'x0', 'w1', 'x1', 'w2')
 PARAMS = ()
 REDUCE = None
 ENTRY = "f_and_grad"
+DTYPE = np.float64
 
 
 def f_and_grad(w0, x0, w1, x1, w2):
     """Return f and the tuple (dw0, dx0, dw1, dx1, dw2) at the given inputs."""
-    _shape, (w0, x0, w1, x1, w2) = _inputs(w0, x0, w1, x1, w2)
+    _shape, (w0, x0, w1, x1, w2) = _inputs(DTYPE, w0, x0, w1, x1, w2)
     with np.errstate(all="ignore"):
         # forward pass
         w0x0 = w0*x0
@@ -36,4 +37,4 @@ def f_and_grad(w0, x0, w1, x1, w2):
         dx1 = w1*dw1x1      # w1x1 = w1*x1
         dw0 = x0*dw0x0      # w0x0 = w0*x0
         dx0 = w0*dw0x0      # w0x0 = w0*x0
-    return _full(f, _shape), (_full(dw0, _shape), _full(dx0, _shape), _full(dw1, _shape), _full(dx1, _shape), _full(dw2, _shape))
+    return _full(f, _shape, DTYPE), (_full(dw0, _shape, DTYPE), _full(dx0, _shape, DTYPE), _full(dw1, _shape, DTYPE), _full(dx1, _shape, DTYPE), _full(dw2, _shape, DTYPE))

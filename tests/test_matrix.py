@@ -205,13 +205,13 @@ def test_cli_compiles_matrix_programs_and_reports_memory(tmp_path, capsys):
     source = tmp_path / "mlp.txt"
     source.write_text(SOURCES.MLP_D2L)
     shapes = '{"W1": ["h", "d"], "W2": ["q", "h"], "x": ["d", "n"], "y": ["n"]}'
-    assert main(["compile", str(source), "--target", "numpy", "--shapes", shapes, "--wrt", "W1,W2"]) == 0
+    assert main(["compile", f"@{source}", "--target", "numpy", "--shapes", shapes, "--wrt", "W1,W2"]) == 0
     assert "dW2 = do @ h.T" in capsys.readouterr().out
-    assert main(["compile", str(source), "--target", "numpy", "--shapes", shapes, "--wrt", "W1,W2",
+    assert main(["compile", f"@{source}", "--target", "numpy", "--shapes", shapes, "--wrt", "W1,W2",
                  "--memory", "h=256,d=784,q=10,n=128"]) == 0
     out = capsys.readouterr().out
     assert f"z            (h, n)           {256 * 128 * 8:>14,d} bytes" in out
-    assert main(["compile", str(source), "--shapes", "[1, 2]"]) == 2
+    assert main(["compile", f"@{source}", "--shapes", "[1, 2]"]) == 2
 
 
 def test_sympy_matrix_expression():

@@ -49,6 +49,21 @@ def parse(source, limits: Limits | None = None, shapes: dict | None = None) -> P
                      hint="pass a formula string, a def function or a SymPy expression")
 
 
+def order_inputs(program: Program, inputs) -> Program:
+    """``program`` with its inputs in the order ``inputs`` gives (every input, once each)."""
+    if inputs is None:
+        return program
+    inputs = tuple(inputs)
+    if sorted(inputs) != sorted(program.inputs) or len(set(inputs)) != len(inputs):
+        missing = [n for n in program.inputs if n not in inputs]
+        extra = [n for n in inputs if n not in program.inputs]
+        why = f"missing {', '.join(missing)}" if missing else f"not inputs: {', '.join(extra)}" if extra else "a name twice"
+        raise BpcError(f"inputs= must list every input once ({why})",
+                       hint=f"the inputs are: {', '.join(program.inputs) or '(none)'}")
+    program.inputs = inputs
+    return program
+
+
 def read(source, limits: Limits | None = None, shapes: dict | None = None, stable: bool = True) -> Program:
     """``parse``, then the stable rewrites (unless ``stable=False``)."""
     program = parse(source, limits, shapes)

@@ -9,10 +9,12 @@ import numpy as np
 def check(values, inputs, shapes, labels, points=()):
     """The inputs as float64 arrays (labels int64), checked against ``shapes``; named sizes bound.
 
-    Inputs named in ``points`` hold one array per point: a leading axis, the same length for all."""
+    Inputs named in ``points`` hold one array per point: a leading axis, the same length for all.
+    ``labels``: input -> the number of classes (an integer or a named size): its values must be
+    whole numbers in [0, classes), checked in one pass before anything reads memory with them."""
     sizes, arrays, n = {}, [], None
     for name, value in zip(inputs, values):
-        a = np.asarray(value, dtype=np.int64 if name in labels else np.float64)
+        a = _labels(name, value) if name in labels else np.asarray(value, dtype=np.float64)
         want = shapes[name]
         dims = a.shape
         if name in points:
@@ -31,7 +33,27 @@ def check(values, inputs, shapes, labels, points=()):
                 source = f" (from {sizes[size][1]!r})" if isinstance(size, str) else ""
                 raise ValueError(f"input {name!r} has shape {a.shape}, but its size {size!r} is {expected}{source}")
         arrays.append(np.ascontiguousarray(a) if a.ndim else a[()])
+    for name, classes in labels.items():
+        count = sizes[classes][0] if isinstance(classes, str) else classes
+        a = np.asarray(arrays[inputs.index(name)])
+        if a.size and (a.min() < 0 or a.max() >= count):
+            bad = a.min() if a.min() < 0 else a.max()
+            raise ValueError(f"input {name!r} holds class labels, which must be in [0, {count}) "
+                             f"({classes!r} classes), got {bad}")
     return arrays
+
+
+def _labels(name, value):
+    """Integer class labels as int64; a value that is not a whole number is an error."""
+    a = np.asarray(value)
+    if a.dtype.kind in "iu":
+        return a.astype(np.int64)
+    if a.dtype.kind == "b" or a.dtype.kind not in "f":
+        raise ValueError(f"input {name!r} holds class labels: integers, got {a.dtype}")
+    whole = np.isfinite(a) & (a == np.floor(a))
+    if not np.all(whole):
+        raise ValueError(f"input {name!r} holds class labels, which must be whole numbers, got {a[~whole].flat[0]}")
+    return a.astype(np.int64)
 
 
 def count(arrays, inputs, points) -> int:
@@ -67,7 +89,7 @@ def finish(value, grads, n, mean, out=None):
     when it is one number, and written into the arrays of ``out`` (an earlier result) when given."""
     if mean:
         value, grads = value / n, tuple(g / n for g in grads)
-    value = float(value) if np.ndim(value) == 0 else value
+    value = np.float64(value) if np.ndim(value) == 0 else value
     if out is None:
         return value, tuple(grads)
     old_value, old_grads = out

@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import BpcError, LimitError
+from ..progress import step
 from . import cache
 from .function import GradFunction
 
@@ -27,7 +28,7 @@ def generate(*args, **kwargs):
 
 
 def compile(source, wrt=None, target="python", cache_dir=None, limits=None, params=(), reduce=None,  # noqa: A001
-            fastmath=False, parallel=True, dtype="float64", stable=True, shapes=None) -> GradFunction:
+            fastmath=False, parallel=True, dtype="float64", stable=True, shapes=None, inputs=None) -> GradFunction:
     """Compile ``source`` (formula text, staged program, def function or SymPy expression).
 
     ``wrt``: input names to differentiate with respect to (default: every input,
@@ -40,8 +41,9 @@ def compile(source, wrt=None, target="python", cache_dir=None, limits=None, para
     translation). ``cache_dir``: where emitted modules are kept (else
     ``$BPC_CACHE_DIR``, else the per-user cache directory). ``limits``: a
     ``compiler.Limits``. ``shapes``: makes ``source`` an array program whose inputs have these
-    shapes (``{"W": ("h", "d"), "x": ("d", "n")}``; inputs not named are scalars); targets
-    ``"numpy"`` and ``"numba"``.
+    shapes (``{"W": ("h", "d"), "x": ("d", "n")}``; inputs not named are scalars). ``inputs``: the
+    order the compiled function takes its inputs in (default: order of first appearance, or a
+    ``def``'s parameters). ``dtype``: float64 (default) or float32, a string or a NumPy dtype.
     """
     from ..request import Request, describe
 
@@ -50,7 +52,7 @@ def compile(source, wrt=None, target="python", cache_dir=None, limits=None, para
             from ..frontend import matrix_program
 
             source, shapes = matrix_program(source)
-        request = Request.make(target, wrt, params, reduce, fastmath, parallel, dtype, stable, shapes)
+        request = Request.make(target, wrt, params, reduce, fastmath, parallel, dtype, stable, shapes, inputs)
         kind, text = describe(source)
         return _compile(source, kind, text, request, cache_dir, limits)
     except RecursionError:
@@ -87,14 +89,15 @@ def _compile(source, kind, text, request, cache_dir, limits) -> GradFunction:
             path = None
         if path is not None:         # only writes evict: a cache hit never scans the directory
             cache.evict(directory, cache.size_limit(), keep=name)
-    try:
-        module = cache.load(module_text, str(path) if path is not None else f"<bpc {name}>", name)
-    except Exception:
-        if path is None or path.exists():
-            raise
-        # another process evicted the file while Numba was setting up its cache beside it
-        path = None
-        module = cache.load(module_text, f"<bpc {name}>", name)
+    with step("load the module"):
+        try:
+            module = cache.load(module_text, str(path) if path is not None else f"<bpc {name}>", name)
+        except Exception:
+            if path is None or path.exists():
+                raise
+            # another process evicted the file while Numba was setting up its cache beside it
+            path = None
+            module = cache.load(module_text, f"<bpc {name}>", name)
     result = GradFunction(module, source, request, path, limits, graph)
     _loaded[memo_key] = result
     return result

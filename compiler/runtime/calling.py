@@ -46,7 +46,7 @@ def call(g, values: list, out=None):
         raise BpcError(f"out= is supported by the numba and cuda targets, not {g.target!r}")
     if g.target == "python":
         if g.reduce:
-            return loop_points(fn, g.inputs, g.params, g.wrt, g.reduce, values)
+            return loop_points(fn, g.inputs, g.params, g.wrt, g.reduce, values, np.dtype(g.request.dtype).type)
         for name, value in zip(g.inputs, values):
             if np.ndim(value) != 0:
                 raise BpcError(f"input {name!r} must be a scalar on the python target "
@@ -54,11 +54,11 @@ def call(g, values: list, out=None):
     return fn(*values)
 
 
-def loop_points(fn, inputs, params, wrt, reduce, values):
-    """python target with reduce=: call the scalar function point by point and sum."""
+def loop_points(fn, inputs, params, wrt, reduce, values, dtype=np.float64):
+    """python target with reduce=: call the scalar function point by point and sum (in float64)."""
     points = [i for i, name in enumerate(inputs) if name not in params]
     shape = np.broadcast_shapes(*(np.shape(values[i]) for i in points)) if points else ()
-    columns = {i: np.broadcast_to(np.asarray(values[i], dtype=np.float64), shape).reshape(-1) for i in points}
+    columns = {i: np.broadcast_to(np.asarray(values[i], dtype=dtype), shape).reshape(-1) for i in points}
     n = int(np.prod(shape)) if shape else 1
     per_point = [name not in params for name in wrt]
     total, grad_totals = 0.0, [0.0] * len(wrt)
@@ -71,9 +71,9 @@ def loop_points(fn, inputs, params, wrt, reduce, values):
             grad_totals[j] += d
             grad_arrays[j][k] = d
     scale = 1.0 / n if reduce == "mean" else 1.0
-    grads = tuple((grad_arrays[j].reshape(shape) * scale)[()] if per_point[j] else grad_totals[j] * scale
-                  for j in range(len(wrt)))
-    return total * scale, grads
+    grads = tuple((grad_arrays[j].reshape(shape) * scale).astype(dtype)[()] if per_point[j] else
+                  dtype(grad_totals[j] * scale) for j in range(len(wrt)))
+    return dtype(total * scale), grads
 
 
 @lru_cache(maxsize=None)

@@ -7,6 +7,7 @@ demand from the same request, so a module loaded from the cache costs nothing un
 from __future__ import annotations
 
 from ..errors import BpcError
+from ..progress import step
 from . import calling
 
 
@@ -28,6 +29,7 @@ class GradFunction:
         self._source_obj = source_obj
         self._limits = limits
         self._graph = graph
+        self._called = False
 
     @property
     def source(self) -> str:
@@ -39,7 +41,8 @@ class GradFunction:
         if self._graph is None:
             from ..pipeline import build_graph
 
-            self._graph = build_graph(self._source_obj, self._limits, self.stable, self.shapes, self.target)
+            self._graph = build_graph(self._source_obj, self._limits, self.stable, self.shapes, self.target,
+                                      self.request.inputs)
         return self._graph
 
     @property
@@ -113,14 +116,25 @@ class GradFunction:
             raise BpcError("PTX needs Numba's CUDA compiler, but the CUDA simulator is on",
                            hint="unset NUMBA_ENABLE_CUDASIM in a fresh process")
         module = self._module
-        text, _ = cuda.compile_ptx(module._kernel.py_func, module.SIGNATURE, cc=tuple(cc), fastmath=module.FASTMATH)
+        try:
+            text, _ = cuda.compile_ptx(module._kernel.py_func, module.SIGNATURE, cc=tuple(cc),
+                                       fastmath=module.FASTMATH)
+        except ImportError as err:      # numba-cuda's CudaSupportError, NvvmSupportError, NvrtcSupportError
+            first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+            raise BpcError(f"PTX needs the CUDA compiler libraries (NVVM, NVRTC), which were not found: {first}",
+                           hint="pip install 'bpc[cuda]'") from None
         return text
 
     def __call__(self, *args, out=None, **kwargs):
         values = calling.bind(self.inputs, args, kwargs)
         if self.shapes is None:
             calling.check_params(self.inputs, self.params, values)
-        return calling.call(self, values, out)
+        if self._called or self.target not in ("numba", "cuda"):
+            return calling.call(self, values, out)
+        with step(f"{self.target}: first call (Numba compiles the kernel, or loads it from its cache)"):
+            result = calling.call(self, values, out)
+        self._called = True
+        return result
 
     def __repr__(self) -> str:
         return f"<bpc {self.target} gradient of {self._module.ENTRY[:-len('_and_grad')]} w.r.t. {', '.join(self.wrt)}>"

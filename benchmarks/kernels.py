@@ -3,8 +3,11 @@
 
     python benchmarks/kernels.py [--quick]   # writes benchmarks/results/kernels.{json,md}
 
-Anchors: hand-written fused Numba f+grad (outputs preallocated, and allocated per
-call), Numba forward only, JAX jit(vmap(value_and_grad)), PyTorch eager
+bpc's numba target runs on compiler.vecmath (the default) and, for comparison, on libm
+(math="libm", the C library's scalar functions); "bpc numba forward only" is bpc's own kernel for
+the value alone (wrt=[]), on vecmath.
+Anchors: hand-written fused Numba f+grad on libm (outputs preallocated, and allocated per
+call), Numba forward only (libm), JAX jit(vmap(value_and_grad)), PyTorch eager
 .backward(), CS231n-style staged NumPy, SymPy lambdify(diff, cse=True). JAX and
 PyTorch are optional: when absent the script says so and skips them. For F5 the
 fused anchor is SymPy's diff + cse printed into a Numba kernel (its source is
@@ -108,11 +111,21 @@ def sympy_cse_numba(g, value_only=False):
     return module.kernel
 
 
-def variants(name, g, gn, data, n):
+def variants(name, g, gn, data, n, text):
     """label -> zero-argument callable returning (f, grads)."""
     k = len(data)
     out = g(*data)
     v = {"bpc numba (out=)": lambda: g(*data, out=out), "bpc numba": lambda: g(*data)}
+    g_libm = compiler.compile(text, target="numba", math="libm")
+    out_libm = g_libm(*data)
+    v["bpc numba libm (out=)"] = lambda: g_libm(*data, out=out_libm)
+    g_value = compiler.compile(text, target="numba", wrt=[])
+    out_value = g_value(*data)
+
+    def bpc_forward():
+        value, _ = g_value(*data, out=out_value)
+        return value, None
+    v["bpc numba forward only"] = bpc_forward
     big = name == "F5" and n >= 10**7
     if not big:
         v["bpc numpy"] = lambda: gn(*data)
@@ -201,7 +214,7 @@ def bench_formula(name, text, n, rounds):
     compile_s = time.perf_counter() - t0
     gn = compiler.compile(text, target="numpy")
     data = [rng.uniform(-1, 1, n) for _ in g.inputs]
-    vs = variants(name, g, gn, data, n)
+    vs = variants(name, g, gn, data, n, text)
     reference = g(*data)
     reference = (reference[0].copy(), tuple(d.copy() for d in reference[1]))
     first_call, agree, times = {}, {}, {label: [] for label in vs}

@@ -133,7 +133,7 @@ def _shapes(args):
 def _options(args) -> dict:
     """compile() options from the common arguments."""
     return {"wrt": args.wrt, "target": args.target, "shapes": _shapes(args), "inputs": args.inputs,
-            "params": args.params or (), "reduce": args.reduce}
+            "params": args.params or (), "reduce": args.reduce, "math": args.math}
 
 
 def _compile(args):
@@ -414,6 +414,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--params", default=None, help="comma-separated inputs shared by every point")
         p.add_argument("--reduce", choices=("sum", "mean"), default=None,
                        help="the value and the params' gradients summed or averaged over the points")
+        p.add_argument("--math", choices=("vecmath", "libm"), default=None,
+                       help="numba target: compiler.vecmath's vectorisable functions (default) or libm's")
         p.add_argument("-q", "--quiet", action="store_true", help="print nothing on stderr but errors")
 
     p = sub.add_parser("compile", help="print or write the emitted module", epilog=epilog)

@@ -31,7 +31,8 @@ class Options:
     reduce: str | None = None        # None | "sum" | "mean" over points
     fastmath: bool = False           # numba and cuda
     parallel: bool = True            # numba only
-    dtype: str = "float64"           # numba and cuda: "float64" | "float32"
+    dtype: str = "float64"           # "float64" | "float32"
+    math: str = "libm"               # numba kernels: "vecmath" (compiler.vecmath) | "libm"
 
 
 @lru_cache(maxsize=None)
@@ -106,7 +107,7 @@ def emit(graph: Graph, forward: list[Stmt], backward: list[Stmt], wrt: tuple[str
         options = Options(target=options)
     target = get(options.target)
     shapes = {**graph.all_shapes(), **grad_shapes(graph)} if graph.arrays else None
-    printer = target.printer_for(graph, shapes)
+    printer = target.printer_for(graph, shapes, options)
     grads = [graph.grad_names[name] for name in wrt]
     printer.prepare(forward + backward, [graph.output, *grads])
     forward_code = [printer.stmt(s) for s in forward]

@@ -48,13 +48,16 @@ def statements(graph: Graph, wrt_idents: tuple[str, ...]) -> tuple[list[Stmt], l
 
 
 def generate(source, wrt=None, target="python", limits=None, params=(), reduce=None,
-             fastmath=False, parallel=True, dtype="float64", stable=True, shapes=None, inputs=None, request=None):
+             fastmath=False, parallel=True, dtype="float64", stable=True, shapes=None, inputs=None, math=None,
+             request=None):
     """Run the pipeline without touching the cache: returns (module text, graph)."""
-    request = request or Request.make(target, wrt, params, reduce, fastmath, parallel, dtype, stable, shapes, inputs)
+    request = request or Request.make(target, wrt, params, reduce, fastmath, parallel, dtype, stable, shapes, inputs,
+                                      math)
     graph = build_graph(source, limits, request.stable, request.shapes, request.target, request.inputs)
     wrt_idents, param_idents = resolve(graph, request)
     with step("reverse sweep"):
         fwd, bwd = statements(graph, wrt_idents)
-    options = Options(request.target, param_idents, request.reduce, request.fastmath, request.parallel, request.dtype)
+    options = Options(request.target, param_idents, request.reduce, request.fastmath, request.parallel, request.dtype,
+                      request.math)
     with step(f"emit the {request.target} module"):
         return emit(graph, fwd, bwd, wrt_idents, options), graph

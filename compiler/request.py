@@ -10,6 +10,7 @@ from .errors import BpcError
 from .targets import get
 
 REDUCTIONS = (None, "sum", "mean")
+MATH = ("vecmath", "libm")
 DTYPES = ("float64", "float32")
 
 
@@ -85,11 +86,18 @@ class Request:
     stable: bool = True
     shapes: dict | None = None
     inputs: tuple[str, ...] | None = None
+    math: str = "libm"
 
     @classmethod
     def make(cls, target="python", wrt=None, params=(), reduce=None, fastmath=False, parallel=True,
-             dtype="float64", stable=True, shapes=None, inputs=None) -> "Request":
+             dtype="float64", stable=True, shapes=None, inputs=None, math=None) -> "Request":
         plugin = get(target)
+        if math is None:
+            math = "vecmath" if "math" in plugin.options else "libm"
+        if math not in MATH:
+            raise BpcError(f"unknown math {math!r}", hint="choose 'vecmath' or 'libm'")
+        if math == "vecmath" and "math" not in plugin.options:
+            raise BpcError("math='vecmath' is an option of the numba target (the others use NumPy, math or libdevice)")
         if reduce not in REDUCTIONS:
             raise BpcError(f"unknown reduce {reduce!r}", hint="choose None, 'sum' or 'mean'")
         dtype = dtype_name(dtype)
@@ -106,10 +114,10 @@ class Request:
             if dtype != "float64":
                 raise BpcError("dtype= is not an option of array programs: they compute in float64")
         return cls(target, names_list(wrt), params, reduce, fastmath, parallel, dtype, stable, shapes,
-                   names_list(inputs))
+                   names_list(inputs), math)
 
     def key(self) -> list[str]:
         """The request's part of the cache key (the source and bpc's own code are the rest)."""
         return [self.target, repr(self.wrt), repr(self.params), repr(self.reduce), repr(self.fastmath),
-                repr(self.parallel), self.dtype, repr(self.stable), repr(self.inputs)] + \
+                repr(self.parallel), self.dtype, repr(self.stable), repr(self.inputs), self.math] + \
                ([repr(sorted(self.shapes.items()))] if self.shapes else [])

@@ -241,7 +241,7 @@ def test_cli_prints_ptx():
 
 @pytest.mark.skipif(os.path.exists("/dev/nvidia0"), reason="this machine has a GPU")
 def test_without_gpu_or_simulator_the_error_says_what_to_do():
-    done = subprocess.run([sys.executable, "-m", "compiler", "eval", "x*y", "--target", "cuda", "--at", "x=1,y=2"],
+    done = subprocess.run([sys.executable, "-m", "compiler", "eval", "x*y", "--target", "cuda", "--at", "x=1,y=2", "-q"],
                           capture_output=True, text=True, env=_without_simulator(), timeout=300)
     assert done.returncode == 2
     assert done.stderr.startswith("bpc: error: the cuda target found no usable CUDA GPU")

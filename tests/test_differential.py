@@ -13,10 +13,12 @@ ulp into any difference at all:
   out with ``exp`` and ``log1p`` (CUDA kernels have no such function), where ``np.logaddexp``
   calls libm's exp and log1p inside: it is compared with the python target's module run with
   ``np.logaddexp`` spelled the same way;
-- numba calls the C math library (libm): compared with the python target's own module run with its
-  NumPy functions replaced by the same libm functions (through ctypes), so the two differ only in
-  what bpc emitted for each target — the ternaries for max/min/relu, C pow, the reductions.
-How much libm and NumPy differ from each other is not bpc's to test.
+- numba calls compiler.vecmath by default (math="vecmath"): compared with the python target's own
+  module run with its NumPy functions (and math.erf) replaced by the same vecmath functions; with
+  math="libm" it calls the C math library: compared with the python module run on the same libm
+  functions (through ctypes). Either way the two differ only in what bpc emitted for each target —
+  the ternaries for max/min/relu, C pow, the reductions. Even chunks test vecmath, odd ones libm.
+How much libm, vecmath and NumPy differ from each other is tested elsewhere (tests/test_vecmath.py).
 """
 import ctypes
 import ctypes.util
@@ -95,6 +97,22 @@ def _logaddexp_spelled(a, b):
 SIMULATOR = types.SimpleNamespace(logaddexp=_logaddexp_spelled)
 
 
+def _vm(name):
+    from compiler.vecmath import f64
+
+    fn = getattr(f64, name)
+    return lambda *args: np.float64(fn(*args))        # the python module works on NumPy scalars
+
+
+# vecmath's functions, and libm's for the rest (numba calls libm for sinh, hypot, ...)
+VECMATH = types.SimpleNamespace(**{
+    **vars(LIBM),
+    **dict(exp=_vm("exp"), log=_vm("log"), log1p=_vm("log1p"), expm1=_vm("expm1"), sin=_vm("sin"), cos=_vm("cos"),
+           arctan=_vm("atan"), arctan2=_vm("atan2"), tanh=_vm("tanh"), logaddexp=_vm("logaddexp"),
+           float_power=_vm("pow"))})
+VECMATH_MATH = types.SimpleNamespace(erf=_vm("erf"))
+
+
 class _NumPyWith:
     """``np`` for an emitted python module: some functions replaced, NumPy for the rest."""
 
@@ -105,11 +123,14 @@ class _NumPyWith:
         return getattr(self.replaced, name, None) or getattr(np, name)
 
 
-def python_on(g, functions):
-    """The python target's emitted module, loaded again with ``np``'s ``functions`` replaced."""
+def python_on(g, functions, math_functions=None):
+    """The python target's emitted module, loaded again with ``np``'s ``functions`` (and ``math``'s
+    ``math_functions``) replaced."""
     namespace = {"__name__": "bpc_python_on"}
     exec(compile(g.source, "<bpc python target>", "exec"), namespace)   # bpc's own emitted code
     namespace["np"] = _NumPyWith(functions)
+    if math_functions is not None:
+        namespace["math"] = types.SimpleNamespace(**{**vars(math), **vars(math_functions)})
     return namespace[namespace["ENTRY"]]
 
 
@@ -135,6 +156,7 @@ def pointwise(fn, call, n):
 @pytest.mark.parametrize("chunk", range(CHUNKS))
 def test_targets_agree(chunk):
     rng = random.Random(f"{SEED}-{chunk}")
+    libm = chunk % 2 == 1                 # numba on libm in odd chunks, on compiler.vecmath in even ones
     xs = np.array(EDGES + [rng.uniform(-3, 3) for _ in range(6)])
     x, y = (a.ravel() for a in np.meshgrid(xs, xs))
     done = 0
@@ -151,14 +173,16 @@ def test_targets_agree(chunk):
         call = {n: {"x": x, "y": y}[n] for n in gp.inputs}
         with warnings.catch_warnings():
             warnings.simplefilter("error")      # no target may warn, raise, or print
+            numba_reference = python_on(gp, LIBM) if libm else python_on(gp, VECMATH, VECMATH_MATH)
             results = {"python": pointwise(gp, call, len(x)),
-                       "python on libm": pointwise(python_on(gp, LIBM), call, len(x)),
+                       "python on the same math": pointwise(numba_reference, call, len(x)),
                        "python, logaddexp spelled out": pointwise(python_on(gp, SIMULATOR), call, len(x))}
             for target in ("numpy", "numba", "cuda"):
-                value, grads = compile_for(text, target)(**call)
+                options = {"math": "libm" if libm else "vecmath"} if target == "numba" else {}
+                value, grads = compile_for(text, target, **options)(**call)
                 results[target] = [value, *grads]
         for target, reference in (("numpy", "python"), ("cuda", "python, logaddexp spelled out"),
-                                  ("numba", "python on libm")):
+                                  ("numba", "python on the same math")):
             for k, (a, b) in enumerate(zip(results[target], results[reference])):
                 i = first_difference(a, b)
                 what = "value" if k == 0 else f"d{gp.wrt[k - 1]}"

@@ -186,7 +186,7 @@ ROWS = [
         spell={"numpy": lambda p, e: f"np.maximum({p.arg(e, 0)}, 0.0)", "kernel": _relu_kernel}),
     row("softplus", lambda a: softplus(a),        lambda a, out: (sigmoid(a),),                                 ((-10.0, 10.0),),         "sp{0}", names=("softplus",), sympy=softplus,
         reference=lambda a: sp.log(1 + sp.exp(a)), doc="log(1 + exp(a)) without overflow",
-        spell={"numpy": lambda p, e: f"np.logaddexp(0.0, {p.arg(e, 0)})", "cuda": _softplus_cuda}),
+        spell={"numpy": lambda p, e: f"{p.fn('logaddexp')}(0.0, {p.arg(e, 0)})", "cuda": _softplus_cuda}),
     # log(exp(a) + exp(b)) without overflow; the partials are softmax weights
     row("logaddexp", lambda a, b: logaddexp(a, b), lambda a, b, out: (sp.exp(a - out), sp.exp(b - out)),       (W, W),                   "lse{0}{1}", names=("logaddexp",), sympy=logaddexp,
         reference=lambda a, b: sp.log(sp.exp(a) + sp.exp(b)), spell={"cuda": _logaddexp_cuda},

@@ -28,7 +28,8 @@ def generate(*args, **kwargs):
 
 
 def compile(source, wrt=None, target="python", cache_dir=None, limits=None, params=(), reduce=None,  # noqa: A001
-            fastmath=False, parallel=True, dtype="float64", stable=True, shapes=None, inputs=None) -> GradFunction:
+            fastmath=False, parallel=True, dtype="float64", stable=True, shapes=None, inputs=None,
+            math=None) -> GradFunction:
     """Compile ``source`` (formula text, staged program, def function or SymPy expression).
 
     ``wrt``: input names to differentiate with respect to (default: every input,
@@ -44,6 +45,8 @@ def compile(source, wrt=None, target="python", cache_dir=None, limits=None, para
     shapes (``{"W": ("h", "d"), "x": ("d", "n")}``; inputs not named are scalars). ``inputs``: the
     order the compiled function takes its inputs in (default: order of first appearance, or a
     ``def``'s parameters). ``dtype``: float64 (default) or float32, a string or a NumPy dtype.
+    ``math``: the numba target's math library, ``"vecmath"`` (default: compiler.vecmath, which
+    LLVM vectorises) or ``"libm"`` (the C library's scalar functions).
     """
     from ..request import Request, describe
 
@@ -52,7 +55,7 @@ def compile(source, wrt=None, target="python", cache_dir=None, limits=None, para
             from ..frontend import matrix_program
 
             source, shapes = matrix_program(source)
-        request = Request.make(target, wrt, params, reduce, fastmath, parallel, dtype, stable, shapes, inputs)
+        request = Request.make(target, wrt, params, reduce, fastmath, parallel, dtype, stable, shapes, inputs, math)
         kind, text = describe(source)
         return _compile(source, kind, text, request, cache_dir, limits)
     except RecursionError:

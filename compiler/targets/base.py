@@ -36,11 +36,12 @@ class Target:
     out: bool = False                       # takes out= (an earlier result's arrays) when called
     about: str = ""
 
-    def printer_for(self, graph, shapes=None):
-        """A fresh printer for ``graph`` (array programs get the array printer, with every shape)."""
+    def printer_for(self, graph, shapes=None, options=None):
+        """A fresh printer for ``graph`` (array programs get the array printer, with every shape);
+        ``options``: the emit options (numba reads its math library and dtype from them)."""
         if graph.arrays:
-            return _load(self.array_printer)(shapes=shapes)
-        return _load(self.printer)()
+            return _load(self.array_printer)(shapes=shapes, options=options)
+        return _load(self.printer)(options=options)
 
     def reserved(self) -> frozenset:
         """Every name a module of this target may use for itself."""

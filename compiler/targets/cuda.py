@@ -34,8 +34,8 @@ class CudaPrinter(NumbaPrinter):
     sqrt = "math.sqrt"
     infinity, not_a_number = "math.inf", "math.nan"
 
-    def __init__(self, settings=None, shapes=None):
-        super().__init__(settings, shapes)
+    def __init__(self, settings=None, shapes=None, options=None):
+        super().__init__(settings, shapes, options)
         self.imports = {"import math"}
         self.math: set[str] = set()
 

@@ -7,14 +7,41 @@ from .numpy import ArrayPrinter
 from .python import PythonPrinter
 
 
+# compiler.vecmath's functions (each in f64 and f32): the rows with these math names are spelled
+# _vm.<name> in kernels with math="vecmath" (sigmoid and softplus are spelled through exp and
+# logaddexp, as on every target, so that the targets compute the same formula)
+VECMATH = ("exp", "expm1", "log", "log1p", "exp2", "log2", "pow", "tanh", "sigmoid", "softplus", "logaddexp",
+           "sin", "cos", "atan", "atan2", "erf", "erfc")
+SPELLED = frozenset(VECMATH) - {"sigmoid", "softplus"}
+
+
 class NumbaPrinter(PythonPrinter):
     """Scalar code inside a Numba kernel loop: the lines the python target prints, except
     where a row spells kernel code its own way (max/min/relu as ternaries that resolve ties
-    and nan as NumPy does, ``math.erf``), and C's pow for powers."""
+    and nan as NumPy does), C's pow for powers, and, with ``math="vecmath"`` (the default),
+    ``compiler.vecmath``'s branch-free functions, which LLVM vectorises, in place of libm's."""
 
     target = "numba"
     families = ("numba", "kernel", "numpy")
     power = "np.power"           # C's pow in Numba; np.float_power is not supported there
+
+    def __init__(self, settings=None, shapes=None, options=None):
+        super().__init__(settings, shapes, options)
+        self.vecmath = getattr(options, "math", "libm") == "vecmath" and type(self) is NumbaPrinter
+        if self.vecmath:
+            self.power = "_vm.pow"
+            self.precision = "f32" if getattr(options, "dtype", "float64") == "float32" else "f64"
+
+    def spelling(self, rule):
+        if self.vecmath and rule.math_name in SPELLED:
+            return f"_vm.{rule.math_name}"
+        return super().spelling(rule)
+
+    def doprint(self, expr):
+        text = super().doprint(expr)
+        if self.vecmath and "_vm." in text:
+            self.need(f"from compiler.vecmath import {self.precision} as _vm")
+        return text
 
 
 class NumbaArrayPrinter(ArrayPrinter):

@@ -33,10 +33,11 @@ class CodePrinter(StrPrinter):
     infinity, not_a_number = "np.inf", "np.nan"
     _default_settings = {**StrPrinter._default_settings, "order": "none"}
 
-    def __init__(self, settings=None, shapes: dict | None = None):
+    def __init__(self, settings=None, shapes: dict | None = None, options=None):
         super().__init__(settings)
         self.imports: set[str] = {"import numpy as np"}
         self.shapes = shapes            # array programs: name -> shape
+        self.options = options          # emit.Options, or None
         self._top = None
 
     # -- statements -----------------------------------------------------------------------

@@ -27,7 +27,10 @@ import sympy as sp
 
 from .errors import BpcError
 from .ir import Graph, Stage, Stmt
+from .rules import RULES
 from .rules.array import NOT_DIFFERENTIABLE, Reduce, ZerosLike
+
+_WHERE = RULES["where"].sympy
 
 _CHEAP = ("add", "sub", "mul", "div", "neg", "powi", "copy")
 
@@ -71,7 +74,12 @@ def _active(graph: Graph, wrt: tuple[str, ...]) -> set[str]:
 
 
 def _chain(local: sp.Expr, upstream: sp.Expr) -> sp.Expr:
-    """local gradient times upstream gradient, kept in that order as CS231n writes it."""
+    """local gradient times upstream gradient, kept in that order as CS231n writes it; a local
+    gradient that selects (where(c, 1, 0)) selects the upstream gradient instead of multiplying it,
+    so an inf or nan in the branch not taken never turns into nan."""
+    if isinstance(local, _WHERE) and set(local.args[1:]) == {0, 1}:
+        c, a, b = local.args
+        return _WHERE(c, upstream if a == 1 else 0, upstream if b == 1 else 0)
     if upstream == 1:
         return local
     if local == 1:

@@ -414,8 +414,9 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--params", default=None, help="comma-separated inputs shared by every point")
         p.add_argument("--reduce", choices=("sum", "mean"), default=None,
                        help="the value and the params' gradients summed or averaged over the points")
-        p.add_argument("--math", choices=("vecmath", "libm"), default=None,
-                       help="numba target: compiler.vecmath's vectorisable functions (default) or libm's")
+        p.add_argument("--math", choices=("auto", "vecmath", "libm"), default=None,
+                       help="numba target: compiler.vecmath's vectorisable functions or libm's; auto (the "
+                            "default): vecmath for kernels of up to 128 stages")
         p.add_argument("-q", "--quiet", action="store_true", help="print nothing on stderr but errors")
 
     p = sub.add_parser("compile", help="print or write the emitted module", epilog=epilog)

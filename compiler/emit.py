@@ -6,7 +6,7 @@ line comes from) and fills the template's variables. Templates hold only scaffol
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import jinja2
@@ -17,9 +17,15 @@ from .ir import Graph, Stmt, fmt
 from .naming import entry_name
 from .resources import templates_dir
 from .targets import get
-from .targets.cuda import SIMULATOR_MATH
+from .targets.cuda import simulator_lines
 
 _STDLIB = {"math", "os", "types", "warnings"}
+# math="auto": compiler.vecmath for kernels of up to this many stages, libm beyond. Measured on an
+# AVX-512 EPYC (benchmarks/results/kernels.md): vecmath kernels of up to ~170 stages run 2-3x faster
+# than libm's, but a bigger one compiled in the same process ran 2.5x slower than libm (F5, 263
+# stages: 1313 vs 516 ns/point) while the same kernel loaded from Numba's cache in a new process
+# ran 2.3x faster (225 ns/point): LLVM did not inline the vector functions into the big loop.
+VECMATH_MAX_STAGES = 128
 
 
 @dataclass(frozen=True)
@@ -32,7 +38,7 @@ class Options:
     fastmath: bool = False           # numba and cuda
     parallel: bool = True            # numba only
     dtype: str = "float64"           # "float64" | "float32"
-    math: str = "libm"               # numba kernels: "vecmath" (compiler.vecmath) | "libm"
+    math: str = "libm"               # numba kernels: "vecmath" (compiler.vecmath) | "libm" | "auto"
 
 
 @lru_cache(maxsize=None)
@@ -105,6 +111,8 @@ def emit(graph: Graph, forward: list[Stmt], backward: list[Stmt], wrt: tuple[str
     """Render the module. ``wrt`` and ``options.params`` hold identifiers from ``graph.idents``."""
     if isinstance(options, str):
         options = Options(target=options)
+    if options.math == "auto":
+        options = replace(options, math="vecmath" if len(graph.stages) <= VECMATH_MAX_STAGES else "libm")
     target = get(options.target)
     shapes = {**graph.all_shapes(), **grad_shapes(graph)} if graph.arrays else None
     printer = target.printer_for(graph, shapes, options)
@@ -166,7 +174,7 @@ def emit(graph: Graph, forward: list[Stmt], backward: list[Stmt], wrt: tuple[str
         sums=sum(reduced),
         kernel_args=kernel_args,
         signature_types=f"void({', '.join(kernel_types)})",
-        simulator_math=[f"{name[5:]}={SIMULATOR_MATH[name]}" for name in sorted(getattr(printer, "math", ()))],
+        simulator=simulator_lines(getattr(printer, "math", ())),
         shapes_doc=", ".join(f"{n} {fmt(graph.shapes[i])}" for n, i in zip(graph.inputs, graph.idents))
         if graph.arrays else "",
         shapes=repr({n: graph.shapes[i] for n, i in zip(graph.inputs, graph.idents)}) if graph.arrays else "",

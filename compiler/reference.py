@@ -8,7 +8,7 @@ import sympy as sp
 from .ir import plain
 from .rules import RULES, scalar
 
-_A, _B, _OUT = sp.symbols("a b out")
+_A, _B, _C, _OUT = sp.symbols("a b c out")
 # operators, as a formula writes them (they have no name to call)
 OPERATORS = {"add": "a + b", "sub": "a - b", "mul": "a * b", "div": "a / b", "neg": "-a", "recip": "1 / a",
              "powi": "a**n", "powc": "a**c", "pow": "a**b", "matmul": "a @ b", "T": "a.T"}
@@ -29,18 +29,18 @@ def _interval(domain) -> str:
 
 def _call(rule) -> str:
     if rule.op in OPERATORS:
-        return OPERATORS[rule.op]
-    args = "a, b" if rule.arity == 2 else "a"
+        return f"`{OPERATORS[rule.op]}`"
+    args = ", ".join("abc"[:rule.arity])
     shown = f"{rule.names[0]}({args}{', ...' if rule.variadic else ''}{', axis=k' if rule.axis else ''})"
-    return ", ".join([shown, *(f"{alias}(...)" for alias in rule.names[1:])])
+    return ", ".join(f"`{call}`" for call in [shown, *(f"{alias}(...)" for alias in rule.names[1:])])
 
 
 def _partials(rule) -> str:
-    args = (_A, _B)[:rule.arity]
-    if rule.constant_args:                       # the exponent is a constant: one partial
-        args = (_A, sp.Symbol("n" if rule.op == "powi" else "c"))
+    args = (_A, _B, _C)[:rule.arity]
+    if rule.op in ("powi", "powc"):              # the exponent is a constant: one partial
+        args = (_A, sp.Symbol("n" if rule.op == "powi" else "k"))
     got = rule.partials(*args, _OUT)
-    return "; ".join(f"`{plain(sp.sympify(p))}`" for p, a in zip(got, args) if a in (_A, _B))
+    return "; ".join(f"`{plain(sp.sympify(p))}`" for i, p in enumerate(got) if i not in rule.constant_args)
 
 
 def markdown() -> str:
@@ -50,11 +50,11 @@ def markdown() -> str:
     operators = [RULES[op] for op in OPERATORS if RULES[op].elementwise]
     functions = sorted((r for r in RULES.values() if r.elementwise and r.names), key=lambda r: r.names[0])
     for rule in operators + functions:
-        lines.append(f"| `{_call(rule)}` | {_partials(rule)} | {_interval(rule.domain)} | {rule.doc} |")
+        lines.append(f"| {_call(rule)} | {_partials(rule)} | {_interval(rule.domain)} | {rule.doc} |")
     lines += ["", "Array operations (array programs, `shapes=`), each with its vector-Jacobian product:", "",
               "| operation | notes |", "|---|---|"]
     for rule in sorted((r for r in RULES.values() if not r.elementwise), key=lambda r: r.op):
-        lines.append(f"| `{_call(rule)}` | {rule.doc} |")
+        lines.append(f"| {_call(rule)} | {rule.doc} |")
     lines += ["", "Helpers that appear in derivatives only:", "", "| helper | value |", "|---|---|"]
     for rule in sorted(scalar.HELPERS, key=lambda r: r.op):
         args = ", ".join(("a", "b", "out")[:rule.arity])

@@ -10,7 +10,7 @@ from .errors import BpcError
 from .targets import get
 
 REDUCTIONS = (None, "sum", "mean")
-MATH = ("vecmath", "libm")
+MATH = ("auto", "vecmath", "libm")
 DTYPES = ("float64", "float32")
 
 
@@ -93,11 +93,11 @@ class Request:
              dtype="float64", stable=True, shapes=None, inputs=None, math=None) -> "Request":
         plugin = get(target)
         if math is None:
-            math = "vecmath" if "math" in plugin.options else "libm"
+            math = "auto" if "math" in plugin.options else "libm"
         if math not in MATH:
-            raise BpcError(f"unknown math {math!r}", hint="choose 'vecmath' or 'libm'")
-        if math == "vecmath" and "math" not in plugin.options:
-            raise BpcError("math='vecmath' is an option of the numba target (the others use NumPy, math or libdevice)")
+            raise BpcError(f"unknown math {math!r}", hint="choose 'auto', 'vecmath' or 'libm'")
+        if math != "libm" and "math" not in plugin.options:
+            raise BpcError(f"math={math!r} is an option of the numba target (the others use NumPy, math or libdevice)")
         if reduce not in REDUCTIONS:
             raise BpcError(f"unknown reduce {reduce!r}", hint="choose None, 'sum' or 'mean'")
         dtype = dtype_name(dtype)

@@ -11,18 +11,31 @@ DIGITS = 30
 
 def value(expr, point: dict) -> float:
     """``expr`` (bpc functions rewritten to SymPy's) at ``point`` ({Symbol: float})."""
+    ref = to_reference(expr)
     try:
-        v = to_reference(expr).evalf(DIGITS, subs=point)
-    except (ValueError, TypeError):   # e.g. SymPy cannot decide Max(x, exp(x) - 1) at x = 0
-        return math.nan
+        v = ref.evalf(DIGITS, subs=point)
+    except (ValueError, TypeError, AttributeError):   # e.g. SymPy cannot decide Max(x, exp(x) - 1) at x = 0
+        v = None
+    if v is None or not v.is_number:  # floor and friends: substitute first, then evaluate
+        try:
+            v = ref.subs({k: sp.Float(x, DIGITS) for k, x in point.items()}).evalf(DIGITS)
+        except (ValueError, TypeError):
+            return math.nan
     if not v.is_real:
         return math.nan
     return float(v)
 
 
 def gradient(expr, symbols, point: dict) -> list[float]:
+    """sympy.diff at ``point``, nan where SymPy cannot differentiate or evaluate it (floor, mod ...)."""
     ref = to_reference(expr)
-    return [value(sp.diff(ref, s), point) for s in symbols]
+    out = []
+    for s in symbols:
+        try:
+            out.append(value(sp.diff(ref, s), point))
+        except (RecursionError, KeyError, ValueError, TypeError, AttributeError):
+            out.append(math.nan)
+    return out
 
 
 def fd(expr, symbol, point: dict) -> float:

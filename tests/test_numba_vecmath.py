@@ -48,6 +48,24 @@ def test_vecmath_and_libm_kernels_agree(dtype):
             np.testing.assert_allclose(u, v, rtol=tol, atol=tol)
 
 
+def test_auto_takes_vecmath_for_small_kernels_and_libm_for_big_ones():
+    import sys
+
+    from conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from formulas import random_expression
+
+    from compiler.pipeline import generate
+
+    small, _ = generate(F3, target="numba")
+    big, graph = generate(random_expression(300, 4), target="numba")
+    assert "_vm." in small
+    assert len(graph.stages) > 128 and "_vm." not in big and "np.sin(" in big
+    forced, _ = generate(random_expression(300, 4), target="numba", math="vecmath")
+    assert "_vm.sin(" in forced
+
+
 def test_math_is_an_option_of_the_numba_target_only():
     with pytest.raises(compiler.BpcError, match="math='vecmath' is an option of the numba target"):
         compiler.compile("x", target="numpy", math="vecmath")

@@ -22,6 +22,7 @@ import warnings
 from ..errors import BpcError, LimitError, ParseError
 from ..ir import Const, In, Node, Operand, Program, Ref, fmt
 from ..rules import ARRAY_FUNCTIONS, FUNCTIONS, RULES
+from ..rules import scalar as _core
 from ..rules.array import DEFAULT_AXIS, elementwise_shape
 from .limits import Limits
 
@@ -43,6 +44,8 @@ _FORBIDDEN = {
     ast.Assert: "assert statements", ast.Pass: "pass statements", ast.AsyncFunctionDef: "async functions",
 }
 MAX_EXACT_INT = 2**53
+# names that are always functions: the elementary ones, and the array functions of array programs
+_HARD_NAMES = frozenset(n for r in _core.ROWS for n in r.names) | frozenset(ARRAY_FUNCTIONS)
 
 
 def _caret_to_pow(text: str):
@@ -233,10 +236,16 @@ class Reader:
         return Ref(len(self.nodes) - 1)
 
     def is_function(self, name: str) -> bool:
+        """``name(...)`` calls a row."""
         return name in FUNCTIONS and (self.arrays or name not in ARRAY_FUNCTIONS)
 
+    def is_reserved(self, name: str) -> bool:
+        """``name`` cannot be a variable: the elementary functions. Other function names (gamma,
+        beta, round, where ...) are functions when called and variables otherwise, as in Python."""
+        return self.is_function(name) and name in _HARD_NAMES
+
     def check_name(self, name: str, node) -> None:
-        if self.is_function(name):
+        if self.is_reserved(name):
             raise self.error(f"{name!r} is a function name and cannot be used as a variable", node)
         if name == "pi":
             raise self.error("'pi' is the constant pi and cannot be assigned or used as a parameter", node)
@@ -363,7 +372,7 @@ class Reader:
 
     def name(self, node: ast.Name) -> Operand:
         name = node.id
-        if self.is_function(name):
+        if self.is_reserved(name):
             raise self.error(f"{name!r} is a function; call it as {name}(...)", node)
         if name == "pi":
             return Const("pi")

@@ -11,16 +11,22 @@ from __future__ import annotations
 
 import sympy as sp
 
-from . import array, scalar
+from . import activations, array, logic, scalar, special
 from .table import Primitive, Rule, row
 
 RULES: dict[str, Rule] = {}
-for _rule in [*scalar.ROWS, *array.ROWS, *scalar.HELPERS, *array.HELPERS]:
+for _rule in [*scalar.ROWS, *logic.ROWS, *special.ROWS, *activations.ROWS, *array.ROWS, *scalar.HELPERS,
+              *array.HELPERS]:
     if _rule.op in RULES:
         raise TypeError(f"two rows for {_rule.op!r}")
     RULES[_rule.op] = _rule
 
 FUNCTIONS: dict[str, str] = {name: r.op for r in RULES.values() for name in r.names}
+
+# sympy.diff of a bpc-only function takes its partials from its row
+for _rule in RULES.values():
+    if _rule.sympy is not None and issubclass(_rule.sympy, Primitive) and _rule.partials is not None:
+        _rule.sympy._partials = staticmethod(_rule.partials)
 BY_CLASS: dict[type, Rule] = {r.sympy: r for r in RULES.values() if r.sympy is not None}
 
 # Rows a user can call by name that are not elementwise (reductions, softmax, cross-entropy): they

@@ -212,7 +212,3 @@ HELPERS = [
         doc="out*log(a), 0 where a == 0 and b >= 0"),
 ]
 
-# sympy.diff of a bpc-only function takes its partials from its row
-for _rule in ROWS:
-    if _rule.sympy is not None and hasattr(_rule.sympy, "_partials"):
-        _rule.sympy._partials = staticmethod(_rule.partials)

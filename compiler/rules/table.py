@@ -37,6 +37,8 @@ class Rule:
     reference: Callable | None = None    # bpc-only functions: the same in SymPy's own functions (test oracles)
     variadic: bool = False               # max/min: two or more arguments, folded left
     constant_args: tuple[int, ...] = ()  # arguments that must be constants (the exponent of powi/powc)
+    keywords: tuple[str, ...] = ()       # the arguments' names, for keyword calls (clamp(x, min=0))
+    defaults: tuple = ()                 # defaults of the last arguments, as numbers (leaky_relu's slope)
     # array rows
     vjp: Callable | None = None          # (args, out, g, shapes, attrs) -> what each input receives (None: no gradient)
     infer: Callable | None = None        # (shapes, attrs, fail) -> the stage's shape

@@ -45,8 +45,9 @@ def compile(source, wrt=None, target="python", cache_dir=None, limits=None, para
     shapes (``{"W": ("h", "d"), "x": ("d", "n")}``; inputs not named are scalars). ``inputs``: the
     order the compiled function takes its inputs in (default: order of first appearance, or a
     ``def``'s parameters). ``dtype``: float64 (default) or float32, a string or a NumPy dtype.
-    ``math``: the numba target's math library, ``"vecmath"`` (default: compiler.vecmath, which
-    LLVM vectorises) or ``"libm"`` (the C library's scalar functions).
+    ``math``: the numba target's math library, ``"vecmath"`` (compiler.vecmath, which LLVM
+    vectorises), ``"libm"`` (the C library's scalar functions) or ``"auto"`` (the default: vecmath
+    for kernels of up to 128 stages, libm for bigger ones).
     """
     from ..request import Request, describe
 

@@ -6,16 +6,45 @@ from __future__ import annotations
 from ..rules import RULES
 from .numba import NumbaPrinter
 
-# What the CUDA simulator runs in place of the math functions: it executes kernels as Python, where
-# math.exp(1000.0) raises OverflowError and math.log(0.0) ValueError; NumPy's functions return inf/nan
-# as the GPU does. Every row spelled math.<name> on this target gets NumPy's function of the same row.
-SIMULATOR_MATH = {
-    **{f"math.{r.math_name}": r.spell.get("simulator", f"np.{r.numpy_name}") for r in RULES.values()
-       if r.elementwise and r.names and not any(f in r.spell for f in ("cuda", "kernel", "*"))},
-    "math.erf": RULES["erf"].spell["simulator"],
+
+def _cuda_name(rule) -> str | None:
+    """The function name a row is spelled by in CUDA kernels, when it is one call."""
+    for family in ("cuda", "kernel", "*"):
+        if family in rule.spell:
+            spelled = rule.spell[family]
+            return spelled if isinstance(spelled, str) else None
+    return f"math.{rule.math_name}"
+
+
+def _numpy_name(rule) -> str:
+    spelled = rule.spell.get("numpy")
+    return spelled if isinstance(spelled, str) else f"np.{rule.numpy_name}"
+
+
+# What the CUDA simulator runs in place of the math and libdevice functions: it executes kernels as
+# Python, where math.exp(1000.0) raises OverflowError and math.log(0.0) ValueError; NumPy's (or SciPy's)
+# functions return inf/nan as the GPU does. Every row spelled math.<name> or libdevice.<name> on this
+# target gets the python target's function of the same row (or the row's own "simulator" spelling).
+SIMULATOR = {
+    **{name: rule.spell.get("simulator", _numpy_name(rule)) for rule in RULES.values()
+       if rule.elementwise and (rule.names or rule.sympy is not None)
+       for name in [_cuda_name(rule)] if name and name.startswith(("math.", "libdevice."))},
     "math.sqrt": "np.sqrt", "math.pow": "np.float_power", "math.pi": "math.pi", "math.e": "math.e",
     "math.inf": "np.inf", "math.nan": "np.nan",
 }
+
+
+def simulator_lines(names) -> list[str]:
+    """The simulator block's lines: ``math = SimpleNamespace(exp=np.exp, ...)`` and the like."""
+    lines = []
+    if any(SIMULATOR[n].startswith("scipy.special.") for n in names):
+        lines.append("import scipy.special")
+    for module in ("math", "libdevice"):
+        used = sorted(n for n in names if n.startswith(module + "."))
+        if used or module == "math":
+            pairs = ", ".join(f"{n[len(module) + 1:]}={SIMULATOR[n]}" for n in used)
+            lines.append(f"{module} = SimpleNamespace({pairs})")
+    return lines
 
 
 class CudaPrinter(NumbaPrinter):
@@ -29,6 +58,8 @@ class CudaPrinter(NumbaPrinter):
 
     target = "cuda"
     families = ("cuda", "kernel", "math")
+    prefixes = {"math.": "import math", "_sp.": "from compiler.special import gpu as _sp",
+                "libdevice.": "from numba.cuda import libdevice"}
     namespace = "math"
     power = "math.pow"
     sqrt = "math.sqrt"
@@ -41,7 +72,7 @@ class CudaPrinter(NumbaPrinter):
 
     def doprint(self, expr):
         text = super().doprint(expr)
-        self.math.update(name for name in SIMULATOR_MATH if name + "(" in text or name == text
+        self.math.update(name for name in SIMULATOR if name + "(" in text or name == text
                          or (name in ("math.inf", "math.nan") and name in text))
         return text
 

@@ -24,6 +24,7 @@ class NumbaPrinter(PythonPrinter):
     target = "numba"
     families = ("numba", "kernel", "numpy")
     power = "np.power"           # C's pow in Numba; np.float_power is not supported there
+    prefixes = {**PythonPrinter.prefixes, "_sp.": "from compiler.special import cpu as _sp"}
 
     def __init__(self, settings=None, shapes=None, options=None):
         super().__init__(settings, shapes, options)

@@ -19,6 +19,10 @@ from ..ir import Stmt
 from ..rules import BY_CLASS, RULES
 
 
+# rows whose spelling binds more loosely than arithmetic: comparisons, and/or/not, conditionals
+_LOWER = frozenset({"gt", "ge", "lt", "le", "eq", "ne", "logical_and", "logical_or", "logical_not", "where"})
+
+
 class CodePrinter(StrPrinter):
     """Scalar code over NumPy float64 scalars: Python operators, NumPy functions."""
 
@@ -62,10 +66,27 @@ class CodePrinter(StrPrinter):
     def arg(self, expr, i: int) -> str:
         return self._print(expr.args[i])
 
+    # what a spelling's prefix needs imported (``_sp``: compiler.special for the target, see subclasses)
+    prefixes = {"math.": "import math", "scipy.special.": "import scipy.special"}
+
     def call(self, name: str, expr) -> str:
-        if name.startswith("math."):
-            self.need("import math")
+        for prefix, line in self.prefixes.items():
+            if name.startswith(prefix):
+                self.need(line)
         return f"{name}({', '.join(self._print(a) for a in expr.args)})"
+
+    def truth(self, expr) -> str:
+        """``expr`` as a truth value: a comparison as it is, a number compared with 0."""
+        rule = BY_CLASS.get(type(expr))
+        if rule is not None and rule.op in _LOWER and rule.op != "where":
+            return self.relational(expr)
+        return f"({self.operand(expr)} != 0)"
+
+    def relational(self, expr) -> str:
+        """An operand of a comparison or of and/or/not: parenthesised if it is one itself."""
+        text = self._print(expr)
+        rule = BY_CLASS.get(type(expr))
+        return f"({text})" if rule is not None and rule.op in _LOWER else text
 
     def spelling(self, rule):
         for family in (*self.families, "*"):

@@ -11,6 +11,11 @@ from ..progress import step
 from . import calling
 
 
+def _has_dask(args, kwargs) -> bool:
+    """Whether any argument is a Dask collection (looked up by module, so Dask is never imported here)."""
+    return any(type(a).__module__.split(".")[0] == "dask" for a in (*args, *kwargs.values()))
+
+
 class GradFunction:
     """A compiled formula: ``value, grads = g(*inputs)``, grads ordered like ``g.wrt``."""
 
@@ -125,7 +130,25 @@ class GradFunction:
                            hint="pip install 'bpc[cuda]'") from None
         return text
 
+    def torch(self):
+        """This function as a PyTorch op: forward is the emitted forward, backward the emitted
+        staged backward (see ``compiler.interop.torch``; needs ``pip install 'bpc[torch]'``)."""
+        from ..interop.torch import wrap
+
+        return wrap(self)
+
+    def jax(self):
+        """This function as a JAX function with a ``custom_vjp`` over the emitted kernels (see
+        ``compiler.interop.jax``; needs ``pip install 'bpc[jax]'``)."""
+        from ..interop.jax import wrap
+
+        return wrap(self)
+
     def __call__(self, *args, out=None, **kwargs):
+        if _has_dask(args, kwargs):     # Dask arrays in, Dask arrays out (compiler.interop.dask)
+            from ..interop.dask import call
+
+            return call(self, args, kwargs, out)
         values = calling.bind(self.inputs, args, kwargs)
         if self.shapes is None:
             calling.check_params(self.inputs, self.params, values)

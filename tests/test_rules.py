@@ -87,8 +87,11 @@ FORMULAS = {rule.op: _formula(rule) for rule in SCALAR_ROWS if rule.names or rul
 
 
 def test_every_row_has_a_formula():
-    """Every row a formula can call, or an operator; comparisons are tested through where."""
-    assert all(rule.names or rule.op in OPERATORS or rule.op in COMPARISONS for rule in SCALAR_ROWS)
+    """Every row a formula can call, or an operator; comparisons are tested through where; the
+    helpers that only appear inside derivatives (step, sign, pow_dbase ...) are tested above."""
+    helpers = {r.op for r in rules.scalar.HELPERS}
+    assert all(rule.names or rule.op in OPERATORS or rule.op in COMPARISONS or rule.op in helpers
+               for rule in SCALAR_ROWS)
 
 
 @pytest.mark.parametrize("target", TARGETS)
@@ -138,3 +141,72 @@ def test_integer_power_never_takes_log():
         assert "log" not in g.source.split("# backward pass")[1]
         f, (dx,) = g(-1.0)
         assert (float(f), float(dx)) == (1.0, -2.0)
+
+
+# -- the table is closed under differentiation -----------------------------------------------------
+
+from compiler.rules import calculus  # noqa: E402
+
+
+def _only_rows(expr):
+    """Every function in ``expr`` is a row's (no Derivative, DiracDelta, Subs or unknown function)."""
+    assert not expr.has(sp.Derivative, sp.Subs, sp.DiracDelta), expr
+    for f in expr.atoms(sp.Function):
+        assert type(f) in rules.BY_CLASS, (type(f).__name__, expr)
+
+
+def _second(ref, s, t, point):
+    """d2(ref)/(ds dt) from sympy.diff at 30 digits, else mpmath's finite difference of sympy.diff."""
+    ref = rules.to_reference(ref)
+    got = math.nan
+    try:
+        got = value(sp.diff(ref, s, t), point)
+    except (RecursionError, KeyError, ValueError, TypeError, AttributeError):
+        pass
+    if math.isfinite(got):
+        return got
+    first = sp.diff(ref, s)
+    return fd(first, t, point) if not first.has(sp.Derivative) else math.nan
+
+
+@pytest.mark.parametrize("rule,const", list(cases()))
+def test_partials_differentiate_twice_into_rows(rule, const):
+    """Each row's partials, differentiated twice through the table (``rules.calculus``), are built
+    from rows only, and the second derivatives equal sympy.diff of the row's reference (or mpmath's
+    finite differences of its first derivative) at random points of the row's test interval."""
+    rng = random.Random("second-" + rule.op)
+    args = (A, sp.Integer(const) if isinstance(const, int) else sp.Float(const)) if const is not None else arguments(rule)
+    fwd = rule.forward_expr(*args)
+    variables = [s for s in args if isinstance(s, sp.Symbol)]
+    firsts = {s: calculus.diff(fwd, s) for s in variables}
+    seconds = {}
+    for s in variables:
+        _only_rows(firsts[s])
+        for t in variables:
+            seconds[s, t] = calculus.diff(firsts[s], t)
+            _only_rows(seconds[s, t])
+            _only_rows(calculus.diff(seconds[s, t], s))       # and a third time
+    reference = (rule.reference or rule.forward)(*args) if rule.sympy is not None else fwd
+    for _ in range(3):
+        point = sample(rule, rng, args)
+        if rule.op == "powi" and const < 0:
+            point[A] = rng.choice([-1, 1]) * rng.uniform(0.3, 3)
+        for (s, t), d2 in seconds.items():
+            want = _second(reference, s, t, point)
+            if not math.isfinite(want):
+                continue
+            got = value(d2, point)
+            assert rel_err(got, want) <= 1e-9 or abs(got - want) <= 1e-12, (rule.op, s, t, point, got, want)
+
+
+def test_sympy_diff_of_bpc_functions_uses_the_rows():
+    """sympy.diff of a bpc-only function takes its partials from its row: no Derivative."""
+    a = sp.Symbol("a")
+    for cls in (rules.function("sigmoid"), rules.function("step"), rules.function("relu")):
+        assert not sp.diff(cls(a), a, 2).has(sp.Derivative)
+
+
+def test_a_function_without_a_row_is_an_error():
+    x = sp.Symbol("x")
+    with pytest.raises(compiler.BpcError, match="fresnels"):
+        calculus.diff(sp.fresnels(x), x)

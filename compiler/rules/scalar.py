@@ -196,19 +196,30 @@ ROWS = [
         reference=lambda a, b: sp.sqrt(a**2 + b**2), doc="sqrt(a**2 + b**2) without overflow"),
 ]
 
-# Rows that only appear inside local derivatives: printable, not callable from a formula.
+# Rows that only appear inside local derivatives: printable, not callable from a formula. Each has
+# partials of its own, so the table is closed under differentiation (second order never meets an
+# unknown function): the step-like helpers have derivative 0 (PyTorch's choice for sign and for a
+# step's kink), and the power helpers differentiate into each other.
+
+
+def _pow_dbase_partials(a, b, out):
+    # d/da b*a**(b - 1) = b*(b - 1)*a**(b - 2), 0 where b == 0 or b == 1 (the guard carries over);
+    # d/db = a**(b - 1) + b*a**(b - 1)*log(a)
+    below = a ** (b - 1)
+    return b * pow_dbase(a, b - 1), below + b * pow_dexp(a, b - 1, below)
+
+
 HELPERS = [
-    row("sign",  lambda a: sp.sign(a),            None,                                                         (W,),                     "sign{0}", sympy=sp.sign, spell={"cuda": _sign_cuda},
-        doc="-1, 0 or 1 (nan for nan)"),
-    row("step",  lambda a: step(a),               None,                                                         (W,),                     "step{0}", sympy=step,
-        reference=lambda a: sp.Piecewise((1, a > 0), (0, True)), spell={"*": _step}, doc="1 where a > 0, else 0"),
-    row("tie_step", lambda a, b: tie_step(a, b),  None,                                                         (W, W),                   "tie{0}{1}", sympy=tie_step,
+    row("sign",  lambda a: sp.sign(a),            lambda a, out: (0,),                                          (W,),                     "sign{0}", sympy=sp.sign, spell={"cuda": _sign_cuda},
+        doc="-1, 0 or 1 (nan for nan); derivative 0"),
+    row("step",  lambda a: step(a),               lambda a, out: (0,),                                          (W,),                     "step{0}", sympy=step,
+        reference=lambda a: sp.Piecewise((1, a > 0), (0, True)), spell={"*": _step}, doc="1 where a > 0, else 0; derivative 0"),
+    row("tie_step", lambda a, b: tie_step(a, b),  lambda a, b, out: (0, 0),                                     (W, W),                   "tie{0}{1}", sympy=tie_step,
         reference=lambda a, b: sp.Piecewise((1, a > b), (sp.S.Half, sp.Eq(a, b)), (0, True)), spell={"*": _tie_step},
-        doc="1 where a > b, 1/2 where a == b, else 0"),
-    row("pow_dbase", lambda a, b: pow_dbase(a, b), None,                                                        (POS, W),                 "dpow{0}", sympy=pow_dbase,
+        doc="1 where a > b, 1/2 where a == b, else 0; derivative 0"),
+    row("pow_dbase", lambda a, b: pow_dbase(a, b), _pow_dbase_partials,                                         (POS, W),                 "dpow{0}", sympy=pow_dbase,
         reference=lambda a, b: b * a ** (b - 1), spell={"*": _pow_dbase}, doc="b*a**(b - 1), 0 where b == 0"),
-    row("pow_dexp", lambda a, b, out: pow_dexp(a, b, out), None,                                                (POS, W, W),              "dpow{0}", sympy=pow_dexp,
+    row("pow_dexp", lambda a, b, out: pow_dexp(a, b, out), lambda a, b, out, o: (out / a, 0, pow_dexp(a, b, 1)), (POS, W, W),   "dpow{0}", sympy=pow_dexp,
         reference=lambda a, b, out: out * sp.log(a), spell={"*": _pow_dexp},
         doc="out*log(a), 0 where a == 0 and b >= 0"),
 ]
-

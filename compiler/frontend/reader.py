@@ -24,21 +24,25 @@ from ..ir import Const, In, Node, Operand, Program, Ref, fmt
 from ..rules import ARRAY_FUNCTIONS, FUNCTIONS, RULES
 from ..rules import scalar as _core
 from ..rules.array import DEFAULT_AXIS, elementwise_shape
+from . import aliases as _aliases
 from .limits import Limits
 
 _BINOPS = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div", ast.Pow: "pow", ast.BitXor: "pow",
-           ast.MatMult: "matmul"}
+           ast.MatMult: "matmul", ast.Mod: "mod", ast.FloorDiv: "floordiv", ast.BitAnd: "logical_and",
+           ast.BitOr: "logical_or"}
 _SYMBOLS = {ast.FloorDiv: "//", ast.Mod: "%", ast.MatMult: "@", ast.LShift: "<<", ast.RShift: ">>",
             ast.BitOr: "|", ast.BitAnd: "&"}
+_COMPARE = {ast.Gt: "gt", ast.GtE: "ge", ast.Lt: "lt", ast.LtE: "le", ast.Eq: "eq", ast.NotEq: "ne"}
+_COMPARE_SYMBOLS = {ast.Is: "is", ast.IsNot: "is not", ast.In: "in", ast.NotIn: "not in"}
+# rows whose value is a condition (1 or 0): what and/or/not, &, | and ~ combine
+CONDITIONS = frozenset(("gt", "ge", "lt", "le", "eq", "ne", "logical_and", "logical_or", "logical_not"))
 _FORBIDDEN = {
     ast.Attribute: "attribute access", ast.Subscript: "subscripts", ast.Lambda: "lambda expressions",
     ast.ListComp: "comprehensions", ast.SetComp: "comprehensions", ast.DictComp: "comprehensions",
-    ast.GeneratorExp: "comprehensions", ast.Compare: "comparisons", ast.BoolOp: "'and'/'or'",
-    ast.IfExp: "conditional expressions", ast.NamedExpr: "':=' assignments", ast.Await: "await expressions",
+    ast.GeneratorExp: "comprehensions", ast.NamedExpr: "':=' assignments", ast.Await: "await expressions",
     ast.Yield: "yield expressions", ast.YieldFrom: "yield expressions", ast.List: "lists", ast.Tuple: "tuples", ast.Dict: "dicts",
     ast.Set: "sets", ast.JoinedStr: "strings", ast.Starred: "starred arguments", ast.Slice: "slices",
-    ast.Import: "import statements", ast.ImportFrom: "import statements", ast.AugAssign: "augmented assignment (+= etc.)",
-    ast.AnnAssign: "annotated assignment", ast.For: "loops", ast.While: "loops", ast.If: "if statements",
+    ast.Import: "import statements", ast.ImportFrom: "import statements", ast.For: "loops", ast.While: "loops", ast.If: "if statements",
     ast.With: "with statements", ast.Try: "try statements", ast.ClassDef: "class definitions",
     ast.Delete: "del statements", ast.Global: "global statements", ast.Nonlocal: "nonlocal statements", ast.Raise: "raise statements",
     ast.Assert: "assert statements", ast.Pass: "pass statements", ast.AsyncFunctionDef: "async functions",
@@ -85,6 +89,11 @@ class Reader:
         self.labels: set[str] = set()
         self.fn_params: tuple[str, ...] | None = None
         self.target: str | None = None    # the name being assigned (shape errors name it)
+        self.versions: dict[str, int] = {}  # name -> how many values it has had (reassignment)
+        self.generated: set[str] = set()    # version names handed out (h_2, h_3 ...)
+        self.source_names: set[str] = set()  # every identifier the source uses (versions avoid them)
+        self.called: dict[str, int] = {}    # bare names called as functions -> first line
+        self.plans: dict[int, _Plan] = {}   # id(ast.Call) -> its resolved call
 
     @property
     def arrays(self) -> bool:
@@ -134,9 +143,13 @@ class Reader:
             count += 1
             if count > self.limits.max_nodes:
                 raise LimitError(f"formula has more than {self.limits.max_nodes} syntax nodes")
+        self.source_names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} | \
+            {n.arg for n in ast.walk(tree) if isinstance(n, ast.arg)}
         body = tree.body
         if not body:
             raise ParseError("empty source: nothing to compile")
+        if any(isinstance(stmt, ast.FunctionDef) for stmt in body):
+            body = self.skip_imports(body)      # import numpy as np, then a def
         if len(body) == 1 and isinstance(body[0], ast.FunctionDef):
             program = self.function(body[0])
         else:
@@ -176,33 +189,69 @@ class Reader:
         if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
                 and isinstance(body[0].value.value, str):
             body = body[1:]   # docstring
+        body = self.skip_imports(body)
         if not body or not isinstance(body[-1], ast.Return) or body[-1].value is None:
             raise self.error(f"function {fn.name!r} must end with 'return <expression>'", fn)
         program = self.statements(body, kind="function")
         program.output_hint = fn.name
         return program
 
+    def skip_imports(self, body: list) -> list:
+        """Drop ``import numpy as np`` and the like (they bind a module prefix bpc already reads);
+        any other import is an error."""
+        kept = []
+        for stmt in body:
+            if isinstance(stmt, ast.Import):
+                for alias in stmt.names:
+                    bound = alias.asname or alias.name
+                    if (alias.name, bound) not in _aliases.IMPORTS and (alias.asname or alias.name not in
+                                                                        _aliases.PREFIXES):
+                        raise self.error(f"import of {alias.name!r}" + (f" as {alias.asname!r}" if alias.asname else "")
+                                         + " is not supported", stmt, hint=_IMPORT_HINT)
+            elif isinstance(stmt, ast.ImportFrom):
+                module = stmt.module or ""
+                for alias in stmt.names:
+                    full = f"{module}.{alias.name}"
+                    bound = alias.asname or alias.name
+                    known = self.known_callable(alias.name) and bound == alias.name and module in _MODULES
+                    if stmt.level or ((full, bound) not in _aliases.IMPORTS and not known):
+                        raise self.error(f"'from {'.' * stmt.level}{module} import {alias.name}' is not supported",
+                                         stmt, hint=_IMPORT_HINT)
+            else:
+                kept.append(stmt)
+        return kept
+
     def statements(self, body, kind: str) -> Program:
         output: Operand | None = None
         last_line = None
+        body = self.skip_imports(body)
+        if not body:
+            raise ParseError("nothing to compile: the source only imports modules")
         for i, stmt in enumerate(body):
             is_last = i == len(body) - 1
-            if isinstance(stmt, ast.Assign):
-                if len(stmt.targets) != 1 or not isinstance(stmt.targets[0], ast.Name):
+            if isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+                if isinstance(stmt, ast.Assign) and len(stmt.targets) != 1:
                     raise self.error("assign to one plain name per line (name = expression)", stmt)
-                target = stmt.targets[0]
+                target = stmt.targets[0] if isinstance(stmt, ast.Assign) else stmt.target
+                if not isinstance(target, ast.Name):
+                    raise self.error("assign to one plain name per line (name = expression)", stmt)
+                if isinstance(stmt, ast.AnnAssign) and stmt.value is None:
+                    raise self.error("an annotation needs a value (name: type = expression)", stmt)
                 name = target.id
                 self.check_name(name, target)
-                if name in self.defined:
-                    first = self.defined[name][1]
-                    raise self.error(f"name {name!r} is assigned twice (first on line {first})", target,
-                                     hint="give each stage its own name")
-                if name in self.inputs:
-                    raise self.error(f"name {name!r} is an input (used at {self.inputs[name][0]}:{self.inputs[name][1]}) "
-                                     "and cannot be assigned", target)
                 self.target = name
-                value = self.expr(stmt.value)
-                operand = self.bind(value, name, stmt.lineno)
+                if isinstance(stmt, ast.AugAssign):
+                    if type(stmt.op) not in _BINOPS or type(stmt.op) in (ast.BitAnd, ast.BitOr) or \
+                            (isinstance(stmt.op, ast.MatMult) and not self.arrays):
+                        sym = _SYMBOLS.get(type(stmt.op), type(stmt.op).__name__)
+                        raise self.error(f"operator '{sym}=' is not supported", stmt,
+                                         hint="use += -= *= /= **= %= //=")
+                    current = self.name(target)
+                    value = self.expr(stmt.value)
+                    value = self.binop(_BINOPS[type(stmt.op)], current, value, stmt)
+                else:
+                    value = self.expr(stmt.value)
+                operand = self.bind(value, self.version(name), stmt.lineno)
                 self.defined[name] = (operand, stmt.lineno)
                 output, last_line = operand, stmt.lineno
             elif isinstance(stmt, (ast.Expr, ast.Return)):
@@ -217,12 +266,26 @@ class Reader:
                 raise self.error("a function definition must be the whole source", stmt)
             else:
                 raise self.error(f"{_FORBIDDEN.get(type(stmt), type(stmt).__name__ + ' statements')} "
-                                 "are not allowed", stmt)
+                                 "are not allowed", stmt, hint=_STATEMENT_HINTS.get(type(stmt)))
         assert output is not None
         if not isinstance(output, Ref):
             output = self.bind(output, None, last_line, force=True)
         inputs = self.fn_params if self.fn_params is not None else tuple(self.inputs)
         return Program(inputs, self.nodes, output.index, None, kind, self.original)
+
+    def version(self, name: str) -> str:
+        """The stage name of an assignment to ``name``: ``name`` the first time, then ``name_2``,
+        ``name_3`` ... (a parameter or an input is version 1, so its first assignment is ``name_2``).
+        A number whose name the source uses itself is skipped, so versions never meet user names."""
+        count = self.versions.get(name, 1 if name in self.inputs else 0)
+        while True:
+            count += 1
+            candidate = name if count == 1 else f"{name}_{count}"
+            if count == 1 or (candidate not in self.source_names and candidate not in self.generated):
+                break
+        self.versions[name] = count
+        self.generated.add(candidate)
+        return candidate
 
     def bind(self, value: Operand, name: str | None, line, force: bool = False) -> Operand:
         """Give the value of an assignment its user name, adding a copy stage when needed."""
@@ -239,6 +302,9 @@ class Reader:
         """``name(...)`` calls a row."""
         return name in FUNCTIONS and (self.arrays or name not in ARRAY_FUNCTIONS)
 
+    def known_callable(self, name: str) -> bool:
+        return self.is_function(name) or name in _aliases.ALIASES
+
     def is_reserved(self, name: str) -> bool:
         """``name`` cannot be a variable: the elementary functions. Other function names (gamma,
         beta, round, where ...) are functions when called and variables otherwise, as in Python."""
@@ -249,6 +315,10 @@ class Reader:
             raise self.error(f"{name!r} is a function name and cannot be used as a variable", node)
         if name == "pi":
             raise self.error("'pi' is the constant pi and cannot be assigned or used as a parameter", node)
+        if name in self.called:
+            line = self.called[name]
+            raise self.error(f"{name!r} is called as a function (line {line}) and cannot also be a variable", node,
+                             hint="give the variable another name")
 
     # -- expressions -----------------------------------------------------------------------
     def children(self, node) -> list[tuple[ast.AST, bool]]:
@@ -257,19 +327,32 @@ class Reader:
             if type(node.op) not in _BINOPS or (isinstance(node.op, ast.MatMult) and not self.arrays):
                 sym = _SYMBOLS.get(type(node.op), type(node.op).__name__)
                 raise self.error(f"operator '{sym}' is not supported", node,
-                                 hint="use + - * / ** (or ^ for powers)" + ("; @ needs shapes=" if sym == "@" else ""))
+                                 hint="use + - * / ** (or ^ for powers) % //" + ("; @ needs shapes=" if sym == "@" else ""))
             # a long left-leaning chain such as a + b + c + ... does not count as nesting
             return [(node.left, False), (node.right, True)]
         if isinstance(node, ast.UnaryOp):
-            if not isinstance(node.op, (ast.USub, ast.UAdd)):
-                raise self.error(f"unary operator '{type(node.op).__name__}' is not supported", node)
             return [(node.operand, True)]
         if isinstance(node, ast.Call):
-            return [(arg, True) for arg in self.call_args(node)]
-        if isinstance(node, ast.Attribute) and self.arrays:
-            if node.attr != "T":
-                raise self.error(f"attribute .{node.attr} is not allowed", node, hint="only .T (transpose) is")
+            return [(arg, True) for arg in self.call_plan(node).children]
+        if isinstance(node, ast.Compare):
+            for op in node.ops:
+                if type(op) not in _COMPARE:
+                    raise self.error(f"'{_COMPARE_SYMBOLS.get(type(op), type(op).__name__)}' is not supported", node,
+                                     hint="compare numbers with < <= > >= == !=")
+            return [(node.left, True)] + [(c, True) for c in node.comparators]
+        if isinstance(node, ast.BoolOp):
+            return [(v, True) for v in node.values]
+        if isinstance(node, ast.IfExp):
+            return [(node.test, True), (node.body, True), (node.orelse, True)]
+        if isinstance(node, ast.Attribute) and self.arrays and node.attr == "T":
             return [(node.value, True)]
+        if isinstance(node, ast.Attribute):
+            dotted = _dotted(node)
+            if dotted is not None and dotted.rsplit(".", 1)[0] in _aliases.PREFIXES \
+                    and self.known_callable(node.attr):
+                raise self.error(f"{dotted} is a function; call it as {dotted}(...)", node)
+            raise self.error("attribute access is not allowed", node,
+                             hint="only .T (transpose) is, in array programs" if self.arrays else None)
         if isinstance(node, ast.Name):
             return []
         if isinstance(node, ast.Constant):
@@ -284,37 +367,132 @@ class Reader:
         what = _FORBIDDEN.get(type(node), type(node).__name__)
         raise self.error(f"{what} are not allowed" if not what.endswith("access") else f"{what} is not allowed", node)
 
-    def call_args(self, node: ast.Call) -> list:
-        func = node.func
-        if not isinstance(func, ast.Name):
+    def callee(self, func) -> tuple[str | None, str]:
+        """(module prefix or None, function name) of a call; an unknown prefix is an error."""
+        if isinstance(func, ast.Name):
+            return None, func.id
+        dotted = _dotted(func) if isinstance(func, ast.Attribute) else None
+        if dotted is None:
             if isinstance(func, ast.Attribute):
-                known = self.is_function(func.attr)
-                raise self.error("attribute access is not allowed", func,
-                                 hint=f"write {func.attr}(...) without a module prefix" if known else None)
+                raise self.error("attribute access is not allowed", func)
             raise self.error("only named functions can be called", func)
-        name = func.id
-        if not self.is_function(name):
-            known = sorted(n for n in FUNCTIONS if self.is_function(n))
-            close = difflib.get_close_matches(name, known, n=1)
-            raise self.error(f"unknown function {name!r}", func,
-                             hint=f"did you mean {close[0]!r}?" if close else "see 'bpc --help' for the supported functions")
-        rule = RULES[FUNCTIONS[name]]
-        for kw in node.keywords:
-            if kw.arg != "axis" or not rule.axis:
-                if not rule.axis and not self.arrays:
-                    raise self.error("keyword arguments are not allowed", kw if hasattr(kw, "lineno") else node)
-                raise self.error(f"{name}() takes no keyword {kw.arg!r}", kw)
+        prefix, name = dotted.rsplit(".", 1)
+        if prefix not in _aliases.PREFIXES:
+            head = prefix.split(".")[0]
+            if head not in _ROOTS:
+                raise self.error(f"{dotted}() is not supported: method calls are not, and {head!r} is not a "
+                                 "module prefix bpc reads", func,
+                                 hint=f"write {name}({prefix})" if self.known_callable(name) and "." not in prefix
+                                 else "module prefixes: " + ", ".join(p + "." for p in _aliases.PREFIXES))
+            raise self.error(f"module prefix '{prefix}.' is not supported", func,
+                             hint="write " + (f"{name}(...) without a prefix, or " if self.known_callable(name) else "")
+                             + "use one of " + ", ".join(p + "." for p in _aliases.PREFIXES))
+        head = prefix.split(".")[0]
+        if head in self.defined or head in self.inputs:
+            raise self.error(f"{head!r} is a variable here, so {dotted}(...) is not a module function", func)
+        return prefix, name
+
+    def call_plan(self, node: ast.Call) -> "_Plan":
+        """Resolve a call once: which row or alias it means, and its arguments bound to parameters."""
+        plan = self.plans.get(id(node))
+        if plan is not None:
+            return plan
+        prefix, name = self.callee(node.func)
+        shown = f"{prefix}.{name}" if prefix else name
+        if prefix is None and (name in self.defined or name in self.inputs):
+            where = self.defined[name][1] if name in self.defined else self.inputs[name][0]
+            raise self.error(f"{name!r} is a variable here (line {where}) and cannot be called", node.func,
+                             hint="give the variable another name")
+        refused = _aliases.REFUSED.get((prefix, name))
+        if refused is not None:
+            raise self.error(refused[0], node.func, hint=refused[1])
         for arg in node.args:
             if isinstance(arg, ast.Starred):
                 raise self.error("starred arguments are not allowed", arg)
-        n = len(node.args)
+        for kw in node.keywords:
+            if kw.arg is None:
+                raise self.error("**keyword arguments are not allowed", kw.value)
+        alias = _aliases.lookup(prefix, name)
+        if alias is not None and (self.arrays or name not in ARRAY_FUNCTIONS):
+            plan = self.bind_alias(alias, node, shown)
+        elif self.is_function(name):
+            plan = self.bind_row(RULES[FUNCTIONS[name]], node, shown)
+        else:
+            known = sorted(n for n in _aliases.all_names() if self.known_callable(n))
+            close = difflib.get_close_matches(name, known, n=1)
+            raise self.error(f"unknown function {shown!r}", node.func,
+                             hint=f"did you mean {close[0]!r}?" if close else "see 'bpc functions' for the supported functions")
+        if prefix is None:
+            self.called.setdefault(name, node.lineno)
+        self.plans[id(node)] = plan
+        return plan
+
+    def bind_args(self, name: str, params: tuple, defaults: tuple, node: ast.Call, literal=(), synonyms=None,
+                  arity_text: str | None = None) -> list:
+        """Positional and keyword arguments -> one entry per parameter: an ``ast`` node to evaluate,
+        a literal (``_Lit``) or a default (``_Lit``)."""
+        synonyms = synonyms or {}
+        if len(node.args) > len(params):
+            n = len(params)
+            raise self.error(f"{name} takes {arity_text or n} argument{'s' if n != 1 else ''}, got {len(node.args)}",
+                             node)
+        bound: list = list(node.args) + [_MISSING] * (len(params) - len(node.args))
+        for kw in node.keywords:
+            key = synonyms.get(kw.arg, kw.arg)
+            if kw.arg == "inplace" and _literal(kw.value) is False:
+                continue                     # PyTorch's inplace=False changes nothing here
+            if key not in params:
+                accepted = ", ".join(p for p in params if not p.startswith("_"))
+                raise self.error(f"{name}() takes no keyword argument {kw.arg!r}", kw,
+                                 hint=f"its keywords: {accepted}" if accepted else "pass its arguments by position")
+            k = params.index(key)
+            if bound[k] is not _MISSING:
+                raise self.error(f"{name}() got argument {kw.arg!r} twice", kw)
+            bound[k] = kw.value
+        first_default = len(params) - len(defaults)
+        for k, item in enumerate(bound):
+            if item is _MISSING:
+                if k < first_default:
+                    n = first_default
+                    raise self.error(f"{name} takes {arity_text or n} argument{'s' if n != 1 else ''}, "
+                                     f"got {len(node.args) + len(node.keywords)} (missing {params[k]!r})", node)
+                bound[k] = _Lit(defaults[k - first_default])
+            elif params[k] in literal:
+                value = _literal(item)
+                if value is _MISSING:
+                    raise self.error(f"{name}(): {params[k]}= takes a literal such as 'tanh' or True", item)
+                bound[k] = _Lit(value)
+        return bound
+
+    def bind_row(self, rule, node: ast.Call, name: str) -> "_Plan":
         if rule.variadic:
-            if n < 2:
-                raise self.error(f"{name} takes at least 2 arguments, got {n}", node)
-        elif n != rule.arity:
-            plural = "s" if rule.arity != 1 else ""
-            raise self.error(f"{name} takes {rule.arity} argument{plural}, got {n}", node)
-        return node.args
+            if node.keywords:
+                raise self.error(f"{name}() takes no keyword argument {node.keywords[0].arg!r}", node.keywords[0])
+            if len(node.args) < 2:
+                raise self.error(f"{name} takes at least 2 arguments, got {len(node.args)}", node)
+            return _Plan(rule.op, None, list(node.args), None, name)
+        if not rule.elementwise:          # array rows: positional arguments and axis=
+            for kw in node.keywords:
+                if kw.arg != "axis" or not rule.axis:
+                    raise self.error(f"{name}() takes no keyword {kw.arg!r}", kw)
+            if len(node.args) != rule.arity:
+                plural = "s" if rule.arity != 1 else ""
+                raise self.error(f"{name} takes {rule.arity} argument{plural}, got {len(node.args)}", node)
+            return _Plan(rule.op, None, list(node.args), None, name)
+        params = rule.keywords or tuple(f"_{k}" for k in range(rule.arity))
+        bound = self.bind_args(name, params, rule.defaults, node, synonyms=_aliases.SYNONYMS.get(rule.op))
+        constant = tuple(params[k] for k in rule.constant_args)
+        return _Plan(rule.op, None, bound, constant, name, params)
+
+    def bind_alias(self, alias, node: ast.Call, name: str) -> "_Plan":
+        if alias.variadic:
+            if node.keywords:
+                raise self.error(f"{name}() takes no keyword argument {node.keywords[0].arg!r}", node.keywords[0])
+            if len(node.args) < 2:
+                raise self.error(f"{name} takes at least 2 arguments, got {len(node.args)}", node)
+            return _Plan(None, alias, list(node.args), (), name)
+        bound = self.bind_args(name, alias.params, alias.defaults, node, literal=alias.literal)
+        return _Plan(None, alias, bound, alias.constant, name, alias.params)
 
     def axis(self, node: ast.Call, op: str):
         """The axis= of an array function (an integer literal), or its default."""
@@ -347,28 +525,84 @@ class Reader:
             elif isinstance(node, ast.Constant):
                 results.append(self.number(node.value, node))
             elif isinstance(node, ast.UnaryOp):
-                operand = results.pop()
-                results.append(operand if isinstance(node.op, ast.UAdd) else self.make("neg", (operand,), node))
+                results.append(self.unary(node, results.pop()))
             elif isinstance(node, ast.BinOp):
                 right, left = results.pop(), results.pop()
                 results.append(self.binop(_BINOPS[type(node.op)], left, right, node))
             elif isinstance(node, ast.Attribute):     # .T
                 results.append(self.make("T", (results.pop(),), node))
-            else:  # ast.Call
-                n = len(node.args)
-                args = tuple(results[len(results) - n:])
-                del results[len(results) - n:]
-                op = FUNCTIONS[node.func.id]
-                if RULES[op].variadic:
-                    value = args[0]
-                    for arg in args[1:]:
-                        value = self.make(op, (value, arg), node)
-                    results.append(value)
-                elif not RULES[op].elementwise:
-                    results.append(self.make(op, args, node, (("axis", self.axis(node, op)),)))
+            elif isinstance(node, ast.Compare):
+                values = _take(results, 1 + len(node.comparators))
+                tests = [self.make(_COMPARE[type(op)], (a, b), node) for op, a, b in zip(node.ops, values, values[1:])]
+                results.append(self.fold_logic("logical_and", tests, node))
+            elif isinstance(node, ast.BoolOp):
+                values = _take(results, len(node.values))
+                op = "logical_and" if isinstance(node.op, ast.And) else "logical_or"
+                word = "and" if op == "logical_and" else "or"
+                for v, child in zip(values, node.values):
+                    self.require_condition(v, child, f"'{word}'")
+                results.append(self.fold_logic(op, values, node))
+            elif isinstance(node, ast.IfExp):
+                test, body, orelse = _take(results, 3)
+                if isinstance(test, Const) and test.value != "pi":
+                    results.append(body if test.value else orelse)
                 else:
-                    results.append(self.make(op, args, node))
+                    results.append(self.make("where", (test, body, orelse), node))
+            else:  # ast.Call
+                results.append(self.call(node, _take(results, len(self.call_plan(node).children))))
         return results[0]
+
+    def call(self, node: ast.Call, values: list) -> Operand:
+        plan = self.call_plan(node)
+        values = iter(values)
+        args = []
+        for item in plan.bound:
+            if isinstance(item, _Lit):
+                value = item.value
+                args.append(Const(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value)
+            else:
+                args.append(next(values))
+        for k, param in enumerate(plan.params or ()):
+            if param in (plan.constant or ()) and args[k] is not None and not isinstance(args[k], Const):
+                label = repr(param) if not param.startswith("_") else str(k + 1)
+                raise self.error(f"{plan.name}(): argument {label} must be a constant number", node,
+                                 hint="write a number there (it is not differentiated)")
+        if plan.alias is not None:
+            return plan.alias.lower(_aliases.Builder(self, node), args, plan.name)
+        op, rule = plan.op, RULES[plan.op]
+        if rule.variadic:
+            value = args[0]
+            for arg in args[1:]:
+                value = self.make(op, (value, arg), node)
+            return value
+        if not rule.elementwise:
+            return self.make(op, tuple(args), node, (("axis", self.axis(node, op)),))
+        for k, arg in enumerate(args):
+            if not isinstance(arg, (In, Ref, Const)):
+                raise self.error(f"{plan.name}(): argument {k + 1} must be a number, not {arg!r}", node)
+        return self.make(op, tuple(args), node)
+
+    def unary(self, node: ast.UnaryOp, operand: Operand) -> Operand:
+        if isinstance(node.op, ast.UAdd):
+            return operand
+        if isinstance(node.op, ast.USub):
+            return self.make("neg", (operand,), node)
+        word = "not" if isinstance(node.op, ast.Not) else "~"
+        self.require_condition(operand, node.operand, f"'{word}'")
+        return self.make("logical_not", (operand,), node)
+
+    def require_condition(self, operand: Operand, node, what: str) -> None:
+        """and/or/not, &, | and ~ combine conditions (comparisons and their combinations) only."""
+        if isinstance(operand, Ref) and self.nodes[operand.index].op in CONDITIONS:
+            return
+        raise self.error(f"{what} combines conditions (comparisons such as x > 0), not numbers", node,
+                         hint="compare first, e.g. (x > 0) & (y > 0); for numbers use max/min or where")
+
+    def fold_logic(self, op: str, values: list, node) -> Operand:
+        value = values[0]
+        for v in values[1:]:
+            value = self.make(op, (value, v), node)
+        return value
 
     def name(self, node: ast.Name) -> Operand:
         name = node.id
@@ -378,6 +612,9 @@ class Reader:
             return Const("pi")
         if name in self.defined:
             return self.defined[name][0]
+        if name in self.called:
+            raise self.error(f"{name!r} is called as a function (line {self.called[name]}) and cannot also be a "
+                             "variable", node, hint="give the variable another name")
         if self.fn_params is not None and name not in self.fn_params:
             raise self.error(f"name {name!r} is not defined (not a parameter or an earlier assignment)", node)
         self.inputs.setdefault(name, self.where(node))
@@ -396,6 +633,13 @@ class Reader:
         return Const(value)
 
     def binop(self, op: str, left: Operand, right: Operand, node) -> Operand:
+        if op == "floordiv":            # a // b = floor(a/b)
+            if isinstance(left, Const) and isinstance(right, Const) and "pi" not in (left.value, right.value):
+                return self.fold("floordiv", [left.value, right.value], node)
+            return self.make("floor", (self.binop("div", left, right, node),), node)
+        if op in ("logical_and", "logical_or"):     # & and | on conditions
+            for operand, child in ((left, node.left), (right, node.right)) if isinstance(node, ast.BinOp) else ():
+                self.require_condition(operand, child, "'&'" if op == "logical_and" else "'|'")
         if op == "pow":
             if isinstance(right, Const) and not isinstance(left, Const):
                 op = "powi" if isinstance(right.value, int) else "powc"
@@ -488,4 +732,56 @@ _FOLD = {
     "div": lambda a, b: a / b,
     "neg": lambda a: -a,
     "pow": _fold_pow,
+    "mod": lambda a, b: a % b,            # Python's floor-mod: the sign of b
+    "floordiv": lambda a, b: a // b,
 }
+_IMPORT_HINT = ("imports are not needed: np., numpy., math., scipy.special., torch., F., jnp., jax.nn. ... "
+                "prefixes are read as they are")
+_STATEMENT_HINTS = {ast.If: "write a if cond else b, or where(cond, a, b)", ast.For: "bpc reads straight-line code",
+                    ast.While: "bpc reads straight-line code"}
+_MODULES = {"numpy", "math", "scipy.special", "torch", "torch.special", "torch.nn.functional", "jax.numpy", "jax.nn",
+            "jax.scipy.special"}
+_MISSING = object()
+_ROOTS = frozenset(p.split(".")[0] for p in _aliases.PREFIXES)
+
+
+class _Lit:
+    """A literal argument (a default, a string such as approximate='tanh', True/False)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+
+class _Plan:
+    """A resolved call: a row (``op``) or an alias, its arguments bound to parameters."""
+
+    def __init__(self, op, alias, bound, constant, name, params=None):
+        self.op, self.alias, self.bound, self.constant, self.name, self.params = op, alias, bound, constant, name, params
+        self.children = [item for item in bound if not isinstance(item, _Lit)]
+
+
+def _dotted(node) -> str | None:
+    """``a.b.c`` as a string, or None if it is not a chain of names."""
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def _take(results: list, n: int) -> list:
+    values = results[len(results) - n:]
+    del results[len(results) - n:]
+    return values
+
+
+def _literal(node):
+    """A string, True/False or None written in the call, else ``_MISSING``."""
+    if isinstance(node, ast.Constant) and (isinstance(node.value, (str, bool)) or node.value is None):
+        return node.value
+    return _MISSING

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sympy as sp
 
+from .frontend import aliases
 from .ir import plain
 from .rules import RULES, scalar
 
@@ -15,8 +16,8 @@ OPERATORS = {"add": "a + b", "sub": "a - b", "mul": "a * b", "div": "a / b", "ne
 
 
 def names() -> list[str]:
-    """Every name a formula can call, sorted."""
-    return sorted(name for rule in RULES.values() for name in rule.names)
+    """Every name a formula can call, sorted: the rows' names and the front end's aliases."""
+    return aliases.all_names()
 
 
 def names_line() -> str:
@@ -55,6 +56,15 @@ def markdown() -> str:
               "| operation | notes |", "|---|---|"]
     for rule in sorted((r for r in RULES.values() if not r.elementwise), key=lambda r: r.op):
         lines.append(f"| {_call(rule)} | {rule.doc} |")
+    lines += ["", "Aliases: other spellings from NumPy, SciPy, PyTorch, JAX and `math`, lowered to the rows above "
+              "(`compiler/frontend/aliases.py`). Calls may carry a module prefix: "
+              + ", ".join(f"`{p}.`" for p in aliases.PREFIXES) + ".", "",
+              "| alias | means |", "|---|---|"]
+    for name in sorted(aliases.ALIASES):
+        alias = aliases.ALIASES[name]
+        lines.append(f"| `{alias.describe()}` | {alias.means} |")
+    for (prefix, name), alias in sorted(aliases.BY_PREFIX.items()):
+        lines.append(f"| `{prefix}.{alias.describe()}` | {alias.means} |")
     lines += ["", "Helpers that appear in derivatives only:", "", "| helper | value |", "|---|---|"]
     for rule in sorted(scalar.HELPERS, key=lambda r: r.op):
         args = ", ".join(("a", "b", "out")[:rule.arity])

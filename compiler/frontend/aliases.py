@@ -278,7 +278,7 @@ _TABLE = [
        defaults=(None,), constant=("eps",), extends=True),
 ]
 # JAX's gelu defaults to the tanh form
-_BY_PREFIX = {("jax.nn", "gelu"): _a("gelu", ("x", "approximate"), _gelu_default(True),
+BY_PREFIX = {("jax.nn", "gelu"): _a("gelu", ("x", "approximate"), _gelu_default(True),
                                      "jax.nn.gelu(x) is gelu_tanh(x); approximate=False: gelu(x)",
                                      defaults=(True,), literal=("approximate",), extends=True)}
 # names refused with a reason: (prefix or None, name) -> (message, hint)
@@ -303,7 +303,7 @@ ALIASES: dict[str, Alias] = {a.name: a for a in _TABLE if _active(a)}
 
 def lookup(prefix: str | None, name: str) -> Alias | None:
     """The alias a call ``prefix.name(...)`` (``prefix`` None: a bare name) means, if any."""
-    return _BY_PREFIX.get((prefix, name)) or ALIASES.get(name)
+    return BY_PREFIX.get((prefix, name)) or ALIASES.get(name)
 
 
 def all_names() -> list[str]:

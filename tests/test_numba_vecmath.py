@@ -72,3 +72,16 @@ def test_math_is_an_option_of_the_numba_target_only():
     with pytest.raises(compiler.BpcError, match="unknown math"):
         compiler.compile("x", target="numba", math="svml")
     assert "_vm" not in compiler.compile("exp(x)", target="cuda").source
+
+
+def test_auto_takes_libm_for_sums_over_points_unless_fastmath():
+    """A loop that sums over points stays scalar without fastmath (float sums keep their order), and
+    branch-free vecmath is slower than libm in scalar code: auto takes libm there."""
+    from compiler.pipeline import generate
+
+    text, params = "(A*exp(-b*t)*cos(w*t + phi) - y)**2", ("A", "b", "w", "phi")
+    summed, _ = generate(text, target="numba", params=params, reduce="mean", wrt=params)
+    fast, _ = generate(text, target="numba", params=params, reduce="mean", wrt=params, fastmath=True)
+    points, _ = generate(text, target="numba")
+    assert "_vm." not in summed and "np.exp(" in summed
+    assert "_vm.exp(" in fast and "_vm.exp(" in points

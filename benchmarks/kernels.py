@@ -252,7 +252,10 @@ def bench_reduced(n, rounds):
     y = 2.0 * np.exp(-0.3 * t) * np.cos(3.0 * t + 0.5) + rng.normal(0, 0.1, n)
     g = compiler.compile(text, target="numba", params=params, reduce="mean", wrt=params)
     gn = compiler.compile(text, target="numpy", params=params, reduce="mean", wrt=params)
-    vs = {"bpc numba reduce='mean'": lambda: g(**p, t=t, y=y), "bpc numpy reduce='mean'": lambda: gn(**p, t=t, y=y)}
+    gf = compiler.compile(text, target="numba", params=params, reduce="mean", wrt=params, fastmath=True)
+    vs = {"bpc numba reduce='mean'": lambda: g(**p, t=t, y=y),
+          "bpc numba reduce='mean' fastmath=True": lambda: gf(**p, t=t, y=y),
+          "bpc numpy reduce='mean'": lambda: gn(**p, t=t, y=y)}
     if jax is not None:
         jt, jy = jnp.asarray(t), jnp.asarray(y)
 

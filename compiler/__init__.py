@@ -14,13 +14,15 @@ __all__ = ["compile", "BpcError", "ParseError", "LimitError", "Limits", "__versi
 
 
 def compile(source, wrt=None, target="python", cache_dir=None, limits=None, params=(), reduce=None,  # noqa: A001
-            fastmath=False, parallel=True, dtype="float64", stable=True, shapes=None, inputs=None, math=None):
-    """Compile ``source`` to a callable returning ``(value, grads)``; see ``runtime.compile``."""
+            fastmath=False, parallel=True, dtype="float64", stable=True, shapes=None, inputs=None, math=None,
+            jvp=False, hvp=False, order=1):
+    """Compile ``source`` to a callable returning ``(value, grads)`` (``jvp=True``: ``(value, df)``;
+    ``hvp=True``: ``(value, grads, Hv)``; ``order=2``: ``(value, grads, H)``); see ``runtime.compile``."""
     from .runtime import compile as _compile
 
     return _compile(source, wrt=wrt, target=target, cache_dir=cache_dir, limits=limits, params=params,
                     reduce=reduce, fastmath=fastmath, parallel=parallel, dtype=dtype, stable=stable,
-                    shapes=shapes, inputs=inputs, math=math)
+                    shapes=shapes, inputs=inputs, math=math, jvp=jvp, hvp=hvp, order=order)
 
 
 def __getattr__(name):

@@ -109,17 +109,22 @@ def entry_of(graph: Graph) -> str:
     return entry_name(graph.output, taken)
 
 
-def _sweeps(forward_code, forward_notes, backward_code, backward_notes, arrays: bool) -> str:
-    """The forward and backward statements with their comments, as the templates place them."""
+def _sweeps(forward_code, forward_notes, backward_code, backward_notes, arrays: bool, extra=(), backward=True) -> str:
+    """The forward and backward statements with their comments, as the templates place them;
+    ``extra``: further sections (header, code, comments), the tangent sweeps of second order."""
     header = "# backward pass" + (" (local gradient * upstream gradient)" if backward_code and not arrays else "")
-    lines = ["# forward pass", *_aligned(forward_code, forward_notes), ""]
-    lines += [header, *_aligned(backward_code, backward_notes)]
+    lines = ["# forward pass", *_aligned(forward_code, forward_notes)]
+    if backward:
+        lines += ["", header, *_aligned(backward_code, backward_notes)]
+    for title, code, notes in extra:
+        lines += ["", title, *_aligned(code, notes)]
     return "\n".join(lines)
 
 
 def emit(graph: Graph, forward: list[Stmt], backward: list[Stmt], wrt: tuple[str, ...],
-         options: Options | str = Options()) -> str:
-    """Render the module. ``wrt`` and ``options.params`` hold identifiers from ``graph.idents``."""
+         options: Options | str = Options(), second=None) -> str:
+    """Render the module. ``wrt`` and ``options.params`` hold identifiers from ``graph.idents``;
+    ``second``: a ``tangent.Second`` (jvp, hvp, hessian) whose sweeps and results the module adds."""
     if isinstance(options, str):
         options = Options(target=options)
     if options.math == "auto":
@@ -128,9 +133,16 @@ def emit(graph: Graph, forward: list[Stmt], backward: list[Stmt], wrt: tuple[str
     shapes = {**graph.all_shapes(), **grad_shapes(graph)} if graph.arrays else None
     printer = target.printer_for(graph, shapes, options)
     grads = [graph.grad_names[name] for name in wrt]
-    printer.prepare(forward + backward, [graph.output, *grads])
+    if second is not None:
+        grads = list(second.results)            # the flat results after the value
+        if second.mode == "jvp":
+            backward = []
+    extra_stmts = second.statements if second is not None else []
+    printer.prepare(forward + backward + extra_stmts, [graph.output, *grads])
     forward_code = [printer.stmt(s) for s in forward]
     backward_code = [printer.stmt(s) for s in backward]
+    extra = [(title, [printer.stmt(s) for s in stmts], notes) for title, stmts, notes in second.sections] \
+        if second is not None else []
     user = dict(zip(graph.idents, graph.inputs))
     owner = {g: name for name, g in graph.grad_names.items()}
     stage_text = {stage.name: str(stage) for stage in graph.stages}
@@ -145,17 +157,35 @@ def emit(graph: Graph, forward: list[Stmt], backward: list[Stmt], wrt: tuple[str
         notes = [stage_text.get(s.stage) if s.stage else f"{user[owner[s.target]]} does not reach {graph.output}"
                  for s in backward]
     wrt_users = tuple(user[w] for w in wrt)
-    params = [p for p in graph.idents if p in options.params]
-    points = [p for p in graph.idents if p not in options.params]
+    idents = list(graph.idents)
+    shared = set(options.params)
+    if second is not None:                     # the direction's inputs follow the user's
+        idents += list(second.directions)
+        shared |= {d for w, d in zip(wrt, second.directions) if w in options.params}
+    params = [p for p in idents if p in shared]
+    points = [p for p in idents if p not in shared]
     # which results are summed over points: the value and the parameters' gradients
     reduced = [bool(options.reduce)] + [bool(options.reduce) and w in params for w in wrt]
+    if second is not None:
+        reduced = [bool(options.reduce)] + _second_reduced(second, wrt, params, bool(options.reduce))
     kernel_args, kernel_types = _kernel_args(points, params, reduced, options)
     template = environment().get_template(target.array_template if graph.arrays else target.template)
     static = target.array_imports if graph.arrays else target.imports
+    if second is not None:
+        static += ("from compiler.host.second import " + ("flat_out as _flat_out, " if target.out else "")
+                   + "hessian as _hessian",) if second.mode == "hessian" or target.out else ()
     if graph.arrays and (options.params or options.reduce):       # the loop over points
         static += ("from compiler.host.arrays import count as _count" + ("" if target.name == "numba" else ", loop as _loop"),)
+    entry = entry_of(graph)
+    public = entry
+    if second is not None:
+        taken = {*idents, *(s.name for s in graph.stages), *graph.grad_names.values(), *graph.reserved,
+                 *(s.target for s in extra_stmts)}
+        public = _free(f"{graph.output}_{second.mode}", taken)
+        entry = _free(f"{public}_flat", taken | {public})
+        user.update({d: d for d in second.directions})
     return template.render(
-        title=f"Value of {graph.output} and its gradient with respect to {', '.join(wrt_users) or 'nothing'}.",
+        title=_title(graph.output, wrt_users, second),
         version=__version__,
         target=target.name,
         arrays=graph.arrays,
@@ -163,16 +193,18 @@ def emit(graph: Graph, forward: list[Stmt], backward: list[Stmt], wrt: tuple[str
         imports=import_block([*static, *printer.imports]),
         inputs=repr(tuple(graph.inputs)),
         wrt=repr(wrt_users),
-        params=repr(tuple(user[p] for p in params)),
+        params=repr(tuple(user[p] for p in params if p in graph.idents)),
         reduce=repr(options.reduce),
-        entry=entry_of(graph),
-        signature=", ".join(graph.idents),
-        args=list(graph.idents),
+        entry=entry,
+        public=public,
+        signature=", ".join(idents),
+        args=idents,
         param_args=params,
         point_args=points,
         doc=f"Return {graph.output} and the tuple ({', '.join(grads)}) at the given "
             f"{'arrays' if graph.arrays else 'inputs'}.",
-        sweeps=_sweeps(forward_code, forward_notes, backward_code, notes, graph.arrays),
+        sweeps=_sweeps(forward_code, forward_notes, backward_code, notes, graph.arrays, extra,
+                       second is None or second.mode != "jvp"),
         output=graph.output,
         grads=grads,
         results=list(zip([graph.output, *grads], reduced)),
@@ -192,7 +224,59 @@ def emit(graph: Graph, forward: list[Stmt], backward: list[Stmt], wrt: tuple[str
         labels=repr(_label_classes(graph, user)),
         points=bool(options.params or options.reduce),
         grad_specs=[_grad_spec(w, w in params, r, graph) for w, r in zip(wrt, reduced[1:])] if graph.arrays else [],
+        **_second_vars(second, graph, wrt, user, public, entry, reduced, target),
     )
+
+
+def _free(name: str, taken) -> str:
+    while name in taken:
+        name += "_"
+    return name
+
+
+def _title(output, wrt_users, second) -> str:
+    about = ", ".join(wrt_users) or "nothing"
+    if second is None:
+        return f"Value of {output} and its gradient with respect to {about}."
+    return {"jvp": f"Value of {output} and its directional derivative along a direction in {about}.",
+            "hvp": f"Value of {output}, its gradient and a Hessian-vector product with respect to {about}.",
+            "hessian": f"Value of {output}, its gradient and its Hessian with respect to {about}."}[second.mode]
+
+
+def _second_reduced(second, wrt, params, reduce: bool) -> list[bool]:
+    """Which flat results of a second sweep are totals over points: what depends on parameters only."""
+    shared = [w in params for w in wrt]
+    if second.mode == "jvp":
+        return [reduce]
+    grads = [reduce and p for p in shared]
+    if second.mode == "hvp":
+        return grads + grads
+    return grads + [reduce and shared[i] and shared[j] for i, j in second.pairs]
+
+
+def _second_vars(second, graph, wrt, user, public, entry, reduced, target) -> dict:
+    """The template variables of a second-order module (none for a gradient module)."""
+    if second is None:
+        return {"mode": None}
+    n = len(wrt)
+    if second.mode == "jvp":
+        arranged, shape = "_value, _flat[0]", "(value, directional derivative)"
+    elif second.mode == "hvp":
+        arranged, shape = f"_value, _flat[:{n}], _flat[{n}:]", "(value, gradients, Hessian-vector product)"
+    else:
+        arranged, shape = f"_value, _flat[:{n}], _hessian(_flat[{n}:], {n}, out)", \
+            "(value, gradients, Hessian as a tuple of rows)"
+    directions = tuple(second.directions)
+    return {
+        "mode": second.mode,
+        "mode_shape": shape,
+        "arranged": arranged,
+        "directions": repr(directions),
+        "direction_doc": ", ".join(f"{d} for {user[w]}" for w, d in zip(wrt, directions)),
+        "flat_reduced": repr(tuple(reduced)),
+        "pairs": repr(tuple(second.pairs)),
+        "takes_out": target.out,
+    }
 
 
 def _label_classes(graph: Graph, user: dict) -> dict:

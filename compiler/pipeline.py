@@ -49,15 +49,22 @@ def statements(graph: Graph, wrt_idents: tuple[str, ...]) -> tuple[list[Stmt], l
 
 def generate(source, wrt=None, target="python", limits=None, params=(), reduce=None,
              fastmath=False, parallel=True, dtype="float64", stable=True, shapes=None, inputs=None, math=None,
-             request=None):
-    """Run the pipeline without touching the cache: returns (module text, graph)."""
+             request=None, second=None):
+    """Run the pipeline without touching the cache: returns (module text, graph); ``second``:
+    "jvp", "hvp" or "hessian" adds that tangent sweep (see ``compiler.tangent``)."""
     request = request or Request.make(target, wrt, params, reduce, fastmath, parallel, dtype, stable, shapes, inputs,
-                                      math)
+                                      math, second)
     graph = build_graph(source, limits, request.stable, request.shapes, request.target, request.inputs)
     wrt_idents, param_idents = resolve(graph, request)
     with step("reverse sweep"):
         fwd, bwd = statements(graph, wrt_idents)
+    sweep = None
+    if request.second is not None:
+        from . import tangent
+
+        with step("tangent sweep"):
+            sweep = tangent.build(request.second, graph, fwd, bwd, wrt_idents)
     options = Options(request.target, param_idents, request.reduce, request.fastmath, request.parallel, request.dtype,
                       request.math)
     with step(f"emit the {request.target} module"):
-        return emit(graph, fwd, bwd, wrt_idents, options), graph
+        return emit(graph, fwd, bwd, wrt_idents, options, sweep), graph

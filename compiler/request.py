@@ -10,6 +10,7 @@ from .errors import BpcError
 from .targets import get
 
 REDUCTIONS = (None, "sum", "mean")
+SECOND = (None, "jvp", "hvp", "hessian")
 MATH = ("auto", "vecmath", "libm")
 DTYPES = ("float64", "float32")
 
@@ -72,6 +73,18 @@ def describe(source) -> tuple[str, str]:
                    hint="pass a formula string, a def function or a SymPy expression")
 
 
+def second_mode(jvp=False, hvp=False, order=1) -> str | None:
+    """``jvp=True``, ``hvp=True`` or ``order=2`` -> "jvp", "hvp" or "hessian" (None: the gradient)."""
+    if order not in (1, 2) or isinstance(order, bool):
+        raise BpcError(f"order={order!r}: bpc compiles first (order=1, the gradient) and second (order=2, the "
+                       f"Hessian) derivatives")
+    asked = [m for m, on in (("jvp", jvp), ("hvp", hvp), ("hessian", order == 2)) if on]
+    if len(asked) > 1:
+        raise BpcError(f"choose one of jvp=True, hvp=True and order=2 (got {', '.join(asked)})",
+                       hint="hvp=True returns the value and the gradient too")
+    return asked[0] if asked else None
+
+
 @dataclass(frozen=True)
 class Request:
     """Everything ``compile()`` was asked for, checked: what the cache key is made of."""
@@ -87,10 +100,11 @@ class Request:
     shapes: dict | None = None
     inputs: tuple[str, ...] | None = None
     math: str = "libm"
+    second: str | None = None       # None (the gradient) | "jvp" | "hvp" | "hessian"
 
     @classmethod
     def make(cls, target="python", wrt=None, params=(), reduce=None, fastmath=False, parallel=True,
-             dtype="float64", stable=True, shapes=None, inputs=None, math=None) -> "Request":
+             dtype="float64", stable=True, shapes=None, inputs=None, math=None, second=None) -> "Request":
         plugin = get(target)
         if math is None:
             math = "auto" if "math" in plugin.options else "libm"
@@ -113,11 +127,18 @@ class Request:
                                hint="the cuda target runs scalar programs; run an array program on numba or numpy")
             if dtype != "float64":
                 raise BpcError("dtype= is not an option of array programs: they compute in float64")
+            if second == "hessian":
+                raise BpcError("a full Hessian (order=2) is for scalar programs: an array program's Hessian has "
+                               "as many entries as its parameters squared",
+                               hint="use hvp=True for Hessian-vector products (or jvp=True for directional derivatives)")
+        if second not in SECOND:
+            raise BpcError(f"unknown second-order mode {second!r}")
         return cls(target, names_list(wrt), params, reduce, fastmath, parallel, dtype, stable, shapes,
-                   names_list(inputs), math)
+                   names_list(inputs), math, second)
 
     def key(self) -> list[str]:
         """The request's part of the cache key (the source and bpc's own code are the rest)."""
         return [self.target, repr(self.wrt), repr(self.params), repr(self.reduce), repr(self.fastmath),
                 repr(self.parallel), self.dtype, repr(self.stable), repr(self.inputs), self.math] + \
-               ([repr(sorted(self.shapes.items()))] if self.shapes else [])
+               ([repr(sorted(self.shapes.items()))] if self.shapes else []) + \
+               ([f"second={self.second}"] if self.second else [])

@@ -29,7 +29,7 @@ def generate(*args, **kwargs):
 
 def compile(source, wrt=None, target="python", cache_dir=None, limits=None, params=(), reduce=None,  # noqa: A001
             fastmath=False, parallel=True, dtype="float64", stable=True, shapes=None, inputs=None,
-            math=None) -> GradFunction:
+            math=None, jvp=False, hvp=False, order=1) -> GradFunction:
     """Compile ``source`` (formula text, staged program, def function or SymPy expression).
 
     ``wrt``: input names to differentiate with respect to (default: every input,
@@ -48,15 +48,20 @@ def compile(source, wrt=None, target="python", cache_dir=None, limits=None, para
     ``math``: the numba target's math library, ``"vecmath"`` (compiler.vecmath, which LLVM
     vectorises), ``"libm"`` (the C library's scalar functions) or ``"auto"`` (the default: vecmath
     for kernels of up to 128 stages, libm for bigger ones).
+    Second order (see docs/second-order.md): ``jvp=True`` compiles ``f, df = j(*inputs, v=...)``,
+    the directional derivative along ``v`` (one direction per ``wrt`` input, shaped like it);
+    ``hvp=True`` compiles ``f, grads, Hv = h(*inputs, v=...)``; ``order=2`` compiles
+    ``f, grads, H = g(*inputs)`` with ``H[i][j]`` the second derivative w.r.t. ``wrt[i]`` and ``wrt[j]``.
     """
-    from ..request import Request, describe
+    from ..request import Request, describe, second_mode
 
     try:
         if shapes is None and _is_matrix_sympy(source):
             from ..frontend import matrix_program
 
             source, shapes = matrix_program(source)
-        request = Request.make(target, wrt, params, reduce, fastmath, parallel, dtype, stable, shapes, inputs, math)
+        request = Request.make(target, wrt, params, reduce, fastmath, parallel, dtype, stable, shapes, inputs, math,
+                               second_mode(jvp, hvp, order))
         kind, text = describe(source)
         return _compile(source, kind, text, request, cache_dir, limits)
     except RecursionError:

@@ -35,6 +35,9 @@ class GradFunction:
         self._limits = limits
         self._graph = graph
         self._called = False
+        # second order: "jvp" | "hvp" | "hessian" (None: a gradient module); the direction's inputs
+        self.mode = getattr(module, "MODE", None)
+        self.directions: tuple[str, ...] = tuple(getattr(module, "DIRECTIONS", ()))
 
     @property
     def source(self) -> str:
@@ -144,7 +147,11 @@ class GradFunction:
 
         return wrap(self)
 
-    def __call__(self, *args, out=None, **kwargs):
+    def __call__(self, *args, out=None, v=None, **kwargs):
+        if self.mode is not None:
+            return self._second(args, kwargs, out, v)
+        if v is not None:
+            raise BpcError("v= is the direction of a JVP or HVP: compile with jvp=True or hvp=True to pass one")
         if _has_dask(args, kwargs):     # Dask arrays in, Dask arrays out (compiler.interop.dask)
             from ..interop.dask import call
 
@@ -159,5 +166,23 @@ class GradFunction:
         self._called = True
         return result
 
+    def _second(self, args, kwargs, out, v):
+        """Second order: the inputs, then the direction's (jvp, hvp), through the module's entry."""
+        values = calling.bind(self.inputs, args, kwargs)
+        values += calling.direction(self.mode, self.wrt, v)
+        names = self.inputs + self.directions
+        shared = self.params + tuple(d for w, d in zip(self.wrt, self.directions) if w in self.params)
+        if self.shapes is None:
+            calling.check_params(names, shared, values)
+        if self._called or self.target not in ("numba", "cuda"):
+            return calling.call(self, values, out, names, shared)
+        with step(f"{self.target}: first call (Numba compiles the kernel, or loads it from its cache)"):
+            result = calling.call(self, values, out, names, shared)
+        self._called = True
+        return result
+
     def __repr__(self) -> str:
+        if self.mode is not None:
+            what = {"jvp": "directional derivative", "hvp": "Hessian-vector product", "hessian": "Hessian"}[self.mode]
+            return f"<bpc {self.target} {what} of {self._module.ENTRY.rsplit('_', 1)[0]} w.r.t. {', '.join(self.wrt)}>"
         return f"<bpc {self.target} gradient of {self._module.ENTRY[:-len('_and_grad')]} w.r.t. {', '.join(self.wrt)}>"

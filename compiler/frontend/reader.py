@@ -643,6 +643,10 @@ class Reader:
         if op == "pow":
             if isinstance(right, Const) and not isinstance(left, Const):
                 op = "powi" if isinstance(right.value, int) else "powc"
+            elif isinstance(left, Const) and left.value != "pi" and left.value < 0 and not isinstance(right, Const):
+                # a negative constant base: its stage keeps log(base) out of SymPy's hands (SymPy
+                # would write log(-2) as log(2) + I*pi); the exponent's gradient is then nan, as PyTorch's
+                left = self.bind(left, None, getattr(node, "lineno", None), force=True)
         elif op == "div":
             if isinstance(left, Const) and left.value == 1 and not isinstance(right, Const):
                 return self.make("recip", (right,), node)

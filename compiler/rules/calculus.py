@@ -102,7 +102,7 @@ def _function(e, go, out):
     from . import BY_CLASS
 
     rule = BY_CLASS.get(type(e))
-    if rule is None or rule.partials is None:
+    if rule is None or rule.partials is None:   # (a row's ``tangent`` partials, where given, are preferred)
         name = getattr(type(e), "__name__", str(type(e)))
         raise BpcError(f"no derivative rule for {name!r} (in {e})",
                        hint="every function bpc differentiates needs a row with partials in compiler/rules")
@@ -115,7 +115,7 @@ def _function(e, go, out):
             e = type(e)(*args)
     value = out if out is not None else e
     terms = []
-    for arg, partial in zip(args, rule.partials(*args, value)):
+    for arg, partial in zip(args, (rule.tangent or rule.partials)(*args, value)):
         partial = sp.sympify(partial)
         if partial == 0:
             continue

@@ -180,7 +180,8 @@ ROWS = [
         variadic=True, spell={"kernel": _extremum("<")}, doc="a tie splits the gradient evenly (PyTorch)"),
     # CS231n's "gate compression": the local gradient reuses the saved output
     row("sigmoid", lambda a: sigmoid(a),          lambda a, out: (out * (1 - out),),                            ((-10.0, 10.0),),         "sig{0}", names=("sigmoid",), sympy=sigmoid,
-        reference=lambda a: 1 / (1 + sp.exp(-a)), spell={"*": _sigmoid}, doc="1/(1 + exp(-a)), exact and overflow-free"),
+        reference=lambda a: 1 / (1 + sp.exp(-a)), spell={"*": _sigmoid}, doc="1/(1 + exp(-a)), exact and overflow-free",
+        tangent=lambda a, out: (out * sigmoid(-a),)),
     row("relu",  lambda a: relu(a),               lambda a, out: (step(a),),                                    (W,),                     "relu{0}", names=("relu",), sympy=relu,
         reference=lambda a: sp.Piecewise((a, a > 0), (0, True)), doc="max(a, 0); relu'(0) = 0 (PyTorch)",
         spell={"numpy": lambda p, e: f"np.maximum({p.arg(e, 0)}, 0.0)", "kernel": _relu_kernel}),

@@ -39,6 +39,9 @@ class Rule:
     constant_args: tuple[int, ...] = ()  # arguments that must be constants (the exponent of powi/powc)
     keywords: tuple[str, ...] = ()       # the arguments' names, for keyword calls (clamp(x, min=0))
     defaults: tuple = ()                 # defaults of the last arguments, as numbers (leaky_relu's slope)
+    # the partials forward mode (JVP, HVP) uses where the reverse sweep's form loses accuracy in a
+    # second derivative (sigmoid: out*sigmoid(-a), not out*(1 - out), which cancels as out -> 1)
+    tangent: Callable | None = None
     # array rows
     vjp: Callable | None = None          # (args, out, g, shapes, attrs) -> what each input receives (None: no gradient)
     infer: Callable | None = None        # (shapes, attrs, fail) -> the stage's shape

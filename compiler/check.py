@@ -137,6 +137,8 @@ class CheckResult:
 def gradient_check(g, points: int = 5, seed: int = 0, low: float = -1.0, high: float = 1.0,
                    tol: float = 1e-6, sizes: dict | None = None) -> CheckResult:
     """Compare ``g``'s gradient with finite differences at ``points`` random points in [low, high]."""
+    if getattr(g, "mode", None) is not None:
+        return second_check(g, points, seed, low, high, tol, sizes or {})
     if g.shapes is not None:
         return _array_check(g, points, seed, low, high, tol, sizes or {})
     rng = random.Random(seed)
@@ -203,4 +205,100 @@ def _array_check(g, points, seed, low, high, tol, sizes) -> CheckResult:
             numeric, uncertainty = derivative(
                 lambda t, name=name, u=u: total({**values, name: values[name] + t[0] * u}), [0.0], 0)
             result.rows.append(judge({}, name, analytic, numeric, uncertainty, tol))
+    return result
+
+
+def second_check(g, points: int = 5, seed: int = 0, low: float = -1.0, high: float = 1.0, tol: float = 1e-6,
+                 sizes: dict | None = None) -> CheckResult:
+    """Second order against finite differences of the first: each Hessian entry ``H[i][j]``
+    against the difference of the emitted gradient ``d/dwrt[j]`` along ``wrt[i]``; a
+    Hessian-vector product ``Hv`` against the difference of the gradient along ``v``; a JVP
+    against the difference of the value along ``v`` (``v`` random, one value per wrt input).
+    Array programs (hvp, jvp) are checked as the gradient is: along a random direction u,
+    sum(Hv * u) against the difference of sum(gradient * u) along v."""
+    if g.shapes is not None:
+        return _array_second_check(g, points, seed, low, high, tol, sizes or {})
+    rng = random.Random(seed)
+    result = CheckResult(tol=tol)
+    index = {name: i for i, name in enumerate(g.inputs)}
+    tries = found = 0
+    while found < points and tries < 100 * points:
+        tries += 1
+        xs = [rng.uniform(low, high) for _ in g.inputs]
+        v = [rng.uniform(-1.0, 1.0) for _ in g.wrt]
+        kwargs = {"v": tuple(v)} if g.mode in ("jvp", "hvp") else {}
+        got = g(*xs, **kwargs)
+        flat = [float(got[0])] + ([float(got[1])] if g.mode == "jvp" else
+                                  [float(d) for d in got[1]] + [float(e) for e in _entries(g.mode, got[2])])
+        if not all(math.isfinite(a) for a in flat):
+            result.skipped += 1
+            continue
+        found += 1
+        point = dict(zip(g.inputs, xs))
+
+        def along(t, fn, xs=xs, v=v):
+            shifted = list(xs)
+            for w, vw in zip(g.wrt, v):
+                shifted[index[w]] += t[0] * vw
+            return fn(shifted)
+
+        if g.mode == "jvp":
+            numeric, uncertainty = derivative(lambda t: along(t, lambda s: float(g(*s, **kwargs)[0])), [0.0], 0)
+            result.rows.append(judge(point, "df along v", float(got[1]), numeric, uncertainty, tol))
+        elif g.mode == "hvp":
+            for k, w in enumerate(g.wrt):
+                numeric, uncertainty = derivative(
+                    lambda t, k=k: along(t, lambda s: float(g(*s, **kwargs)[1][k])), [0.0], 0)
+                result.rows.append(judge(point, f"Hv[{w}]", float(got[2][k]), numeric, uncertainty, tol))
+        else:
+            for i, wi in enumerate(g.wrt):
+                for j in range(i, len(g.wrt)):
+                    numeric, uncertainty = derivative(lambda s, j=j: float(g(*s)[1][j]), xs, index[wi])
+                    result.rows.append(judge(point, f"H[{wi},{g.wrt[j]}]", float(got[2][i][j]), numeric,
+                                             uncertainty, tol))
+    return result
+
+
+def _entries(mode, third):
+    return [e for row in third for e in row] if mode == "hessian" else list(third)
+
+
+def _array_second_check(g, points, seed, low, high, tol, sizes) -> CheckResult:
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    dims = {d: int(sizes.get(d, 3)) for shape in g.shapes.values() for d in shape if isinstance(d, str)}
+    graph = g._staged()
+    every = graph.all_shapes()
+    classes = {}
+    for stage in graph.stages:
+        if stage.op == "cross_entropy" and dict(stage.attrs).get("labels"):
+            o, y = stage.args
+            size = every[o.name][dict(stage.attrs)["axis"]]
+            classes[dict(zip(graph.idents, graph.inputs)).get(y.name)] = dims.get(size, size)
+    per_point = bool(g.params or g.reduce)
+    result = CheckResult(tol=tol)
+    for _ in range(points):
+        values = {}
+        for name in g.inputs:
+            shape = tuple(dims.get(d, d) for d in g.shapes.get(name, ()))
+            if per_point and name not in g.params:
+                shape = (4, *shape)
+            values[name] = rng.integers(0, classes[name], shape) if name in classes else rng.uniform(low, high, shape)
+        v = tuple(rng.uniform(-1.0, 1.0, np.shape(values[w])) for w in g.wrt)
+
+        def moved(t):
+            return {**values, **{w: values[w] + t * vw for w, vw in zip(g.wrt, v)}}
+
+        got = g(**values, v=v)
+        if g.mode == "jvp":
+            numeric, uncertainty = derivative(lambda t: float(np.sum(g(**moved(t[0]), v=v)[0])), [0.0], 0)
+            result.rows.append(judge({}, "df along v", float(np.sum(got[1])), numeric, uncertainty, tol))
+            continue
+        for k, w in enumerate(g.wrt):
+            u = rng.standard_normal(np.shape(values[w]))
+            analytic = float(np.sum(np.asarray(got[2][k]) * u))
+            numeric, uncertainty = derivative(
+                lambda t, k=k, u=u: float(np.sum(np.asarray(g(**moved(t[0]), v=v)[1][k]) * u)), [0.0], 0)
+            result.rows.append(judge({}, f"Hv[{w}]", analytic, numeric, uncertainty, tol))
     return result

@@ -136,10 +136,15 @@ def _options(args) -> dict:
             "params": args.params or (), "reduce": args.reduce, "math": args.math}
 
 
+def _second(args) -> dict:
+    """compile()'s second-order options from --order, --hvp, --jvp (commands that take them)."""
+    return {"order": getattr(args, "order", 1), "hvp": getattr(args, "hvp", False), "jvp": getattr(args, "jvp", False)}
+
+
 def _compile(args):
     from .runtime import compile
 
-    return compile(read_source(args), **_options(args))
+    return compile(read_source(args), **_options(args), **_second(args))
 
 
 # -- output ------------------------------------------------------------------------------------
@@ -187,7 +192,7 @@ def cmd_compile(args) -> int:
         from .runtime import compile
 
         sizes = {k: int(v) for k, v in parse_values(args.memory, "--memory").items()}
-        print(compile(source, **options).memory(**sizes))
+        print(compile(source, **options, **_second(args)).memory(**sizes))
         return 0
     if args.ptx is not None:
         if args.target != "cuda":
@@ -200,9 +205,11 @@ def cmd_compile(args) -> int:
             raise BpcError(f"--ptx takes a compute capability like 9.0, got {args.ptx!r}")
         from .runtime import compile
 
-        text = compile(source, **options).ptx(cc)
+        text = compile(source, **options, **_second(args)).ptx(cc)
     else:
-        text, _ = generate(source, **options)
+        from .request import second_mode
+
+        text, _ = generate(source, **options, second=second_mode(**_second(args)))
     if args.output:
         with open(args.output, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
@@ -419,8 +426,15 @@ def build_parser() -> argparse.ArgumentParser:
                             "default): vecmath for kernels of up to 128 stages")
         p.add_argument("-q", "--quiet", action="store_true", help="print nothing on stderr but errors")
 
+    def second(p):
+        p.add_argument("--order", type=int, choices=(1, 2), default=1,
+                       help="2: the full Hessian too (scalar programs): value, gradient, H")
+        p.add_argument("--hvp", action="store_true", help="value, gradient and a Hessian-vector product along v")
+        p.add_argument("--jvp", action="store_true", help="value and the directional derivative along v")
+
     p = sub.add_parser("compile", help="print or write the emitted module", epilog=epilog)
     common(p)
+    second(p)
     p.add_argument("-o", "--output", help="write the module to this file")
     p.add_argument("--memory", metavar="SIZES", help="print the memory report instead, e.g. n=256,d=784 "
                                                      "(array programs) or points=1000000")
@@ -435,8 +449,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help='print {"value": v, "grad": {...}}')
     p.set_defaults(run=cmd_eval)
 
-    p = sub.add_parser("check", help="compare the gradient with finite differences", epilog=epilog)
+    p = sub.add_parser("check", help="compare the gradient (or, with --order 2, --hvp, --jvp, the second "
+                                     "order) with finite differences", epilog=epilog)
     common(p)
+    second(p)
     p.add_argument("--points", type=int, default=5, help="random points to check (default 5)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--range", default="-1,1", help="sample each input uniformly in lo,hi (default -1,1)")

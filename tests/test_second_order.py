@@ -313,3 +313,35 @@ def test_hessian_and_hvp_compile_to_ptx():
             pytest.skip(results[name]["error"])
         assert "error" not in results[name], results[name]
         assert ".visible .entry" in results[name]["ptx"]
+
+
+# -- CLI and check -------------------------------------------------------------------------------
+
+def test_cli_compile_and_check_second_order(capsys):
+    from compiler.cli import main
+
+    assert main(["compile", "x*y + sin(x)", "--hvp"]) == 0
+    out = capsys.readouterr().out
+    assert "def f_hvp(x, y, t_x, t_y):" in out and "t_dx" in out
+    assert main(["compile", "x*y + sin(x)", "--order", "2", "--target", "numpy"]) == 0
+    assert "def f_hessian(x, y):" in capsys.readouterr().out
+    assert main(["compile", "x*y + sin(x)", "--jvp"]) == 0
+    assert "def f_jvp(x, y, t_x, t_y):" in capsys.readouterr().out
+    for flag in (["--order", "2"], ["--hvp"], ["--jvp"]):
+        assert main(["check", FORMULAS["F3"], "--points", "2", *flag]) == 0
+        out = capsys.readouterr().out
+        assert out.strip().splitlines()[-1].startswith("OK")
+
+
+def test_check_fails_a_wrong_hessian(monkeypatch):
+    """The second-order check can fail: a Hessian entry changed by 1e-3 is caught."""
+    from compiler import check
+
+    g = compiler.compile(FORMULAS["F4"], order=2)
+    real = g.__class__.__call__
+
+    def wrong(self, *a, **k):
+        f, grads, H = real(self, *a, **k)
+        return f, grads, ((H[0][0] * (1 + 1e-3), H[0][1]), H[1])
+    monkeypatch.setattr(g.__class__, "__call__", wrong)
+    assert not check.gradient_check(g, points=2).ok

@@ -28,6 +28,8 @@ GENERATED["oscillator_numba"] = (OSCILLATOR, "A,b,w,phi", "numba", {"params": ("
                                                                     "reduce": "mean"})
 GENERATED["cs231n_staged_cuda"] = (CS231N_PROGRAM, None, "cuda")
 GENERATED["oscillator_cuda"] = (OSCILLATOR, "A,b,w,phi", "cuda", {"params": ("A", "b", "w", "phi"), "reduce": "mean"})
+# a staged Hessian-vector product: the tangent sweep over the forward and backward statements
+GENERATED["cs231n_staged_hvp_python"] = (CS231N_PROGRAM, None, "python", {"second": "hvp"})
 
 # Matrix programs (issue 5). Columns are examples, as in d2l and CS231n: x is (features, n).
 # d2l's one-hidden-layer MLP objective with weight decay (bias-free layers).

@@ -52,6 +52,9 @@ def test_generated_module_runs(name, tmp_path, monkeypatch):
                 for n in module.INPUTS]
     else:
         args = [0.5] * len(module.INPUTS)
-    value, grads = fn(*args)
+    if getattr(module, "MODE", None):    # a second-order module: a direction too, a third result
+        value, grads, *_ = fn(*args, *[0.5] * len(module.DIRECTIONS))
+    else:
+        value, grads = fn(*args)
     assert len(grads) == len(module.WRT)
     assert np.isfinite(value) and all(np.all(np.isfinite(d)) for d in grads)

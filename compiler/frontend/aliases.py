@@ -254,6 +254,11 @@ _TABLE = [
        "clamp(input, min=min)"),
     _a("clamp_max", ("input", "max"), lambda b, args, name: b.op("clamp", args[0], Const(-_INF), args[1]),
        "clamp(input, max=max)"),
+    # comparisons by name (the rows are operators: a > b ...); no gradient flows into them
+    *(_a(name, ("a", "b"), _row(op), f"a {sym} b") for names, op, sym in [
+        (("gt", "greater"), "gt", ">"), (("ge", "greater_equal"), "ge", ">="), (("lt", "less"), "lt", "<"),
+        (("le", "less_equal"), "le", "<="), (("eq", "equal"), "eq", "=="), (("ne", "not_equal"), "ne", "!=")]
+      for name in names),
     # short lowerings
     _a("fmax", ("a", "b"), _fmax("ge"), "where(a >= b or b != b, a, b): nan only if both are (PyTorch's gradient)"),
     _a("fmin", ("a", "b"), _fmax("le"), "where(a <= b or b != b, a, b): nan only if both are (PyTorch's gradient)"),

@@ -1,7 +1,7 @@
 """Fit the damped oscillator of fit_oscillator.py to samples on disk, chunk by chunk, on a Dask cluster.
 
-The samples (2 million by default; BPC_DASK_FIT_POINTS sets how many) are written to disk as a stack of .npy chunks and read back
-lazily, so no process ever holds more than a chunk or two. bpc's compiled loss (params= A, b, w,
+The samples (2 million by default; BPC_DASK_FIT_POINTS sets how many) are written to disk as
+one .npy file per chunk and read back lazily, so no process ever holds more than a chunk or two. bpc's compiled loss (params= A, b, w,
 phi shared by every point, reduce="mean") is called with the Dask arrays: each chunk's kernel
 runs on a worker, and the mean loss and its four gradients are added up by Dask's tree
 reduction. SciPy's BFGS drives the fit. The workers import the emitted module from their own

@@ -130,7 +130,8 @@ def emit(graph: Graph, forward: list[Stmt], backward: list[Stmt], wrt: tuple[str
     if options.math == "auto":
         options = replace(options, math=_auto_math(graph, options))
     target = get(options.target)
-    shapes = {**graph.all_shapes(), **grad_shapes(graph)} if graph.arrays else None
+    shapes = {**graph.all_shapes(), **grad_shapes(graph), **(second.shapes if second else {})} \
+        if graph.arrays else None
     printer = target.printer_for(graph, shapes, options)
     grads = [graph.grad_names[name] for name in wrt]
     if second is not None:
@@ -172,8 +173,8 @@ def emit(graph: Graph, forward: list[Stmt], backward: list[Stmt], wrt: tuple[str
     template = environment().get_template(target.array_template if graph.arrays else target.template)
     static = target.array_imports if graph.arrays else target.imports
     if second is not None:
-        static += ("from compiler.host.second import " + ("flat_out as _flat_out, " if target.out else "")
-                   + "hessian as _hessian",) if second.mode == "hessian" or target.out else ()
+        static += ("from compiler.host.second import " + ("flat_out as _flat_out, " if target.out or graph.arrays else "")
+                   + "hessian as _hessian",) if second.mode == "hessian" or target.out or graph.arrays else ()
     if graph.arrays and (options.params or options.reduce):       # the loop over points
         static += ("from compiler.host.arrays import count as _count" + ("" if target.name == "numba" else ", loop as _loop"),)
     entry = entry_of(graph)
@@ -220,12 +221,24 @@ def emit(graph: Graph, forward: list[Stmt], backward: list[Stmt], wrt: tuple[str
         simulator=simulator_lines(getattr(printer, "math", ())),
         shapes_doc=", ".join(f"{n} {fmt(graph.shapes[i])}" for n, i in zip(graph.inputs, graph.idents))
         if graph.arrays else "",
-        shapes=repr({n: graph.shapes[i] for n, i in zip(graph.inputs, graph.idents)}) if graph.arrays else "",
+        shapes=repr({**{n: graph.shapes[i] for n, i in zip(graph.inputs, graph.idents)},
+                     **({d: shapes[d] for d in second.directions} if second else {})}) if graph.arrays else "",
         labels=repr(_label_classes(graph, user)),
         points=bool(options.params or options.reduce),
-        grad_specs=[_grad_spec(w, w in params, r, graph) for w, r in zip(wrt, reduced[1:])] if graph.arrays else [],
+        grad_specs=[_grad_spec(w, w in params or w == graph.output, r, graph)
+                    for w, r in zip(_flat_owners(second, wrt, graph), reduced[1:])]
+        if graph.arrays else [],
         **_second_vars(second, graph, wrt, user, public, entry, reduced, target),
     )
+
+
+def _flat_owners(second, wrt, graph) -> list[str]:
+    """The input (or, for a JVP, the output) each flat result is shaped like."""
+    if second is None:
+        return list(wrt)
+    if second.mode == "jvp":
+        return [graph.output]
+    return list(wrt) * 2 if second.mode == "hvp" else list(wrt) + [wrt[j] for _, j in second.pairs]
 
 
 def _free(name: str, taken) -> str:
@@ -275,7 +288,7 @@ def _second_vars(second, graph, wrt, user, public, entry, reduced, target) -> di
         "direction_doc": ", ".join(f"{d} for {user[w]}" for w, d in zip(wrt, directions)),
         "flat_reduced": repr(tuple(reduced)),
         "pairs": repr(tuple(second.pairs)),
-        "takes_out": target.out,
+        "takes_out": target.out or graph.arrays,
     }
 
 

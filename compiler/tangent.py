@@ -49,7 +49,7 @@ class Second:
     results: tuple[str, ...] = ()
     pairs: tuple = ()
     wrt: tuple[str, ...] = ()
-    extra: dict = field(default_factory=dict)
+    shapes: dict = field(default_factory=dict)     # array programs: tangent identifier -> shape
 
     @property
     def statements(self) -> list[Stmt]:
@@ -78,7 +78,19 @@ def taken_names(graph: Graph) -> set[str]:
     return set(graph.idents) | {s.name for s in graph.stages} | set(graph.grad_names.values()) | set(graph.reserved)
 
 
-def sweep(stmts: list[Stmt], tangents: dict, names: Names, forward: set[str]) -> tuple[list[Stmt], list[str]]:
+def _describe(stmt: Stmt, stages: dict) -> str:
+    """How a tangent line's comment names the statement it differentiates."""
+    if stmt.target in stages:
+        return str(stages[stmt.target])
+    try:
+        return str(stmt)
+    except (AttributeError, TypeError):       # array operations print as code only
+        op = "+=" if stmt.accumulate else "="
+        stage = stages.get(stmt.stage)
+        return f"{stmt.target} {op} ...  from {stage}" if stage is not None else f"{stmt.target} {op} ..."
+
+
+def sweep(stmts: list[Stmt], tangents: dict, names: Names, forward, stages=None) -> tuple[list[Stmt], list[str]]:
     """The tangent statement of each statement (none where it is 0), and each one's comment.
 
     ``tangents``: {Symbol: tangent expression} of the inputs, updated with each target's tangent;
@@ -88,6 +100,8 @@ def sweep(stmts: list[Stmt], tangents: dict, names: Names, forward: set[str]) ->
     defined: set[str] = set()
     for stmt in stmts:
         target = sp.Symbol(stmt.target)
+        if isinstance(stmt.expr, sp.Float) and stmt.expr == 0:     # a gradient that is 0 stays 0
+            continue
         t = jvp(stmt.expr, tangents, out=target if stmt.target in forward else None)
         if t == 0:
             continue
@@ -98,7 +112,7 @@ def sweep(stmts: list[Stmt], tangents: dict, names: Names, forward: set[str]) ->
             continue
         name = names(stmt.target)
         out.append(Stmt(name, t, stmt.target in defined, stmt.stage))
-        notes.append(str(stmt))
+        notes.append(_describe(stmt, stages or {}))
         defined.add(stmt.target)
         tangents[target] = sp.Symbol(name)
     return out, notes
@@ -130,25 +144,28 @@ def build(mode: str, graph: Graph, forward: list[Stmt], backward: list[Stmt], wr
     """The second sweep of ``mode`` ("jvp", "hvp" or "hessian") for the identifiers ``wrt``."""
     if mode not in MODES:
         raise BpcError(f"unknown second-order mode {mode!r}")
-    stage_names = {s.name for s in graph.stages}
+    stages = {s.name: s for s in graph.stages}
+    stage_names = set(stages)
     taken = taken_names(graph)
     if mode in ("jvp", "hvp"):
         names = Names(taken)
         directions = tuple(names(w) for w in wrt)
         tangents = {sp.Symbol(w): sp.Symbol(d) for w, d in zip(wrt, directions)}
-        t_fwd, n_fwd = sweep(forward, tangents, names, stage_names)
+        t_fwd, n_fwd = sweep(forward, tangents, names, stage_names, stages)
         along = ", ".join(directions) or "nothing"
         sections = [(f"# tangent of the forward pass (along {along})", t_fwd, n_fwd)]
         if mode == "jvp":
             zeros = _finish([graph.output], names, tangents, {s.target for s in t_fwd})
             sections[0] = (sections[0][0], t_fwd + zeros, n_fwd + [None] * len(zeros))
-            return Second(mode, directions, tuple(sections), (names(graph.output),), wrt=wrt)
-        t_bwd, n_bwd = sweep(backward, tangents, names, stage_names)
+            return Second(mode, directions, tuple(sections), (names(graph.output),), wrt=wrt,
+                          shapes=_shapes(graph, names))
+        t_bwd, n_bwd = sweep(backward, tangents, names, stage_names, stages)
         grads = [graph.grad_names[w] for w in wrt]
         zeros = _finish(grads, names, tangents, {s.target for s in t_fwd + t_bwd})
         sections.append(("# tangent of the backward pass: t_d<w> is the Hessian-vector product",
                          t_bwd + zeros, n_bwd + [None] * len(zeros)))
-        return Second(mode, directions, tuple(sections), tuple(grads) + tuple(names(g) for g in grads), wrt=wrt)
+        return Second(mode, directions, tuple(sections), tuple(grads) + tuple(names(g) for g in grads), wrt=wrt,
+                      shapes=_shapes(graph, names))
     # the full Hessian: one sweep per wrt input, along its unit vector
     if graph.arrays:
         raise BpcError("a full Hessian (order=2) is for scalar programs; an array program's Hessian is as big as "
@@ -159,7 +176,7 @@ def build(mode: str, graph: Graph, forward: list[Stmt], backward: list[Stmt], wr
     for i, w in enumerate(wrt):
         names = Names(all_taken, prefix=f"t_{w}_")
         tangents = {sp.Symbol(w): sp.Integer(1)}
-        stmts, notes = sweep(forward + backward, tangents, names, stage_names)
+        stmts, notes = sweep(forward + backward, tangents, names, stage_names, stages)
         wanted = {g: names(g) for g in grads[i:]}
         stmts, notes = _prune(stmts, notes, set(wanted.values()))
         zeros = _finish(grads[i:], names, tangents, {s.target for s in stmts})
@@ -170,6 +187,16 @@ def build(mode: str, graph: Graph, forward: list[Stmt], backward: list[Stmt], wr
             entries[i, j] = wanted[grads[j]]
             pairs.append((i, j))
     return Second(mode, (), tuple(sections), tuple(grads) + tuple(entries[p] for p in pairs), tuple(pairs), wrt=wrt)
+
+
+def _shapes(graph: Graph, names: Names) -> dict:
+    """Each tangent's shape: that of what it is the tangent of (array programs; {} for scalars)."""
+    if not graph.arrays:
+        return {}
+    from .autodiff import grad_shapes
+
+    every = {**graph.all_shapes(), **grad_shapes(graph)}
+    return {t: every[n] for n, t in names.given.items()}
 
 
 def count(second: Second) -> int:

@@ -345,3 +345,77 @@ def test_check_fails_a_wrong_hessian(monkeypatch):
         return f, grads, ((H[0][0] * (1 + 1e-3), H[0][1]), H[1])
     monkeypatch.setattr(g.__class__, "__call__", wrong)
     assert not check.gradient_check(g, points=2).ok
+
+
+# -- array programs: the d2l MLP ---------------------------------------------------------------------
+
+def _mlp_torch(torch, W1, W2, x, y, lam):
+    z = W1 @ x
+    h = torch.relu(z)
+    o = W2 @ h
+    L = torch.nn.functional.cross_entropy(o.T, y)
+    return L + lam / 2 * (torch.sum(W1 * W1) + torch.sum(W2 * W2))
+
+
+def _mlp_data(seed=0, hidden=5, d=4, q=3, n=6):
+    rng = np.random.default_rng(seed)
+    return {"W1": rng.normal(size=(hidden, d)), "W2": rng.normal(size=(q, hidden)), "x": rng.normal(size=(d, n)),
+            "y": rng.integers(0, q, n), "lam": 0.1}
+
+
+@pytest.mark.parametrize("target", ["python", "numpy", "numba"])
+def test_mlp_hvp_and_jvp_match_torch(target):
+    torch = pytest.importorskip("torch")
+    from torch.func import grad, jvp
+
+    data = _mlp_data()
+    rng = np.random.default_rng(1)
+    v = (rng.normal(size=data["W1"].shape), rng.normal(size=data["W2"].shape))
+    h = compile_for(SOURCES.MLP_D2L, target, shapes=SOURCES.MLP_D2L_SHAPES, wrt="W1,W2", hvp=True)
+    j = compile_for(SOURCES.MLP_D2L, target, shapes=SOURCES.MLP_D2L_SHAPES, wrt="W1,W2", jvp=True)
+    T = {k: torch.tensor(val) if k == "y" else torch.tensor(val, dtype=torch.float64) for k, val in data.items()}
+
+    def loss(W1, W2):
+        return _mlp_torch(torch, W1, W2, T["x"], T["y"], T["lam"])
+
+    primals = (T["W1"], T["W2"])
+    tangents = tuple(torch.tensor(a) for a in v)
+    f0, df0 = jvp(loss, primals, tangents)
+    _, hv0 = jvp(grad(loss, argnums=(0, 1)), primals, tangents)
+    f, grads, hv = h(**data, v=v)
+    assert abs(float(f) - float(f0)) <= 1e-12 * abs(float(f0))
+    for got, want in zip(hv, hv0):
+        close(got, want.numpy(), ("Hv", target), 1e-10 * float(torch.max(torch.abs(want))))
+    f, df = j(**data, v=v)
+    close(df, float(df0), ("jvp", target))
+
+
+def test_mlp_hvp_with_points_and_reduce():
+    """Points along a first axis, W1 and W2 shared (params=), summed: the HVP of the total loss."""
+    torch = pytest.importorskip("torch")
+    from torch.func import grad, jvp
+
+    data = _mlp_data(2)
+    xs = np.random.default_rng(3).normal(size=(3, *data["x"].shape))
+    ys = np.random.default_rng(4).integers(0, 3, (3, data["y"].size))
+    h = compiler.compile(SOURCES.MLP_D2L, shapes=SOURCES.MLP_D2L_SHAPES, wrt="W1,W2", params=("W1", "W2", "lam"),
+                         reduce="sum", target="numpy", hvp=True)
+    rng = np.random.default_rng(5)
+    v = (rng.normal(size=data["W1"].shape), rng.normal(size=data["W2"].shape))
+    _, _, hv = h(W1=data["W1"], W2=data["W2"], x=xs, y=ys, lam=0.1, v=v)
+
+    def loss(W1, W2):
+        lam = torch.tensor(0.1, dtype=torch.float64)
+        return sum(_mlp_torch(torch, W1, W2, torch.tensor(xs[k]), torch.tensor(ys[k]), lam) for k in range(3))
+
+    _, hv0 = jvp(grad(loss, argnums=(0, 1)), (torch.tensor(data["W1"]), torch.tensor(data["W2"])),
+                 tuple(torch.tensor(a) for a in v))
+    for got, want in zip(hv, hv0):
+        close(got, want.numpy(), "Hv", 1e-10 * float(torch.max(torch.abs(want))))
+
+
+def test_mlp_second_order_check():
+    h = compiler.compile(SOURCES.MLP_D2L, shapes=SOURCES.MLP_D2L_SHAPES, wrt="W1,W2", target="numpy", hvp=True)
+    assert h.check(points=2).ok
+    j = compiler.compile(SOURCES.MLP_D2L, shapes=SOURCES.MLP_D2L_SHAPES, wrt="W1,W2", target="numpy", jvp=True)
+    assert j.check(points=2).ok

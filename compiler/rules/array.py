@@ -187,6 +187,64 @@ def _cross_entropy_vjp(args, out, g, shapes, attrs):
     return g * CrossEntropyGrad(o, y, _k(_axis(attrs)), _labels(attrs)), None
 
 
+# -- Jacobian-vector products (the tangent sweep: JVPs, and HVPs over the backward statements) ----------
+# (args, tangents, out) -> the tangent of the result; a tangent of 0 is an input that does not move.
+
+def _sum_of(*terms):
+    return sp.Add(*(t for t in terms if t != 0))
+
+
+def _bilinear(op):
+    return lambda args, t, out: _sum_of(op(t[0], args[1]) if t[0] != 0 else 0, op(args[0], t[1]) if t[1] != 0 else 0)
+
+
+def _first(op):
+    """Linear in the first argument, the others fixed (axes, shapes): the same op on its tangent."""
+    return lambda args, t, out: op(t[0], *args[1:])
+
+
+def _softmax_jvp(args, t, out):
+    s = out if out is not None else Softmax(*args)
+    return s * (t[0] - SumKeep(s * t[0], args[1]))
+
+
+def _log_softmax_jvp(args, t, out):
+    s = sp.exp(out) if out is not None else Softmax(*args)
+    return t[0] - SumKeep(s * t[0], args[1])
+
+
+def _cross_entropy_jvp(args, t, out):
+    return SumAll(CrossEntropyGrad(*args) * t[0])
+
+
+def _cross_entropy_grad_jvp(args, t, out):
+    # (softmax(o) - onehot(y)) / examples moves with softmax(o) only; examples = size / classes
+    o, _, axis, _ = args
+    s = Softmax(o, axis)
+    return s * (t[0] - SumKeep(s * t[0], axis)) * Length(o, axis) / Size(o)
+
+
+JVP = {
+    "matmul": _bilinear(MatMul),
+    "T": _first(Transpose),
+    "Outer": _bilinear(Outer),
+    "SumAll": _first(SumAll),
+    "SumAxis": _first(SumAxis),
+    "SumKeep": _first(SumKeep),
+    "Spread": _first(Spread),
+    "SpreadAxis": _first(SpreadAxis),
+    "Reduce": _first(Reduce),
+    "Size": lambda args, t, out: sp.Integer(0),
+    "Length": lambda args, t, out: sp.Integer(0),
+    "ZerosLike": lambda args, t, out: sp.Integer(0),
+    "frob2": lambda args, t, out: 2 * SumAll(args[0] * t[0]),
+    "softmax": _softmax_jvp,
+    "log_softmax": _log_softmax_jvp,
+    "cross_entropy": _cross_entropy_jvp,
+    "CrossEntropyGrad": _cross_entropy_grad_jvp,
+}
+
+
 # -- spellings (array printers: numpy and numba) ---------------------------------------------------
 
 def _infix(symbol):
@@ -225,13 +283,13 @@ SPELL = {
 def _array_row(op, arity, forward, vjp, infer, stem, shows, names=(), axis=False, sympy=None, doc="") -> Rule:
     spell = {"array": SPELL[op]} if op in SPELL else {}
     return check(Rule(op, arity, forward, None, (_ANY,) * arity, stem, names=names, doc=doc, sympy=sympy,
-                      spell=spell, vjp=vjp, infer=infer, axis=axis, shows=shows))
+                      spell=spell, vjp=vjp, infer=infer, axis=axis, shows=shows, jvp=JVP.get(op)))
 
 
 def _helper_row(cls) -> Rule:
     n = cls.nargs if isinstance(cls.nargs, int) else min(cls.nargs)
     return check(Rule(cls.__name__, n, cls, None, (_ANY,) * n, "", doc=cls.__doc__ or "", sympy=cls,
-                      spell={"array": SPELL[cls.__name__]}))
+                      spell={"array": SPELL[cls.__name__]}, jvp=JVP.get(cls.__name__)))
 
 
 ROWS = [

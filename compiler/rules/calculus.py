@@ -102,6 +102,11 @@ def _function(e, go, out):
     from . import BY_CLASS
 
     rule = BY_CLASS.get(type(e))
+    if rule is not None and rule.jvp is not None:      # array operations: their own JVP
+        tangents = [go(a) if isinstance(a, sp.Basic) else sp.Integer(0) for a in e.args]
+        if all(t == 0 for t in tangents):
+            return sp.Integer(0)
+        return sp.sympify(rule.jvp(e.args, tangents, out))
     if rule is None or rule.partials is None:   # (a row's ``tangent`` partials, where given, are preferred)
         name = getattr(type(e), "__name__", str(type(e)))
         raise BpcError(f"no derivative rule for {name!r} (in {e})",

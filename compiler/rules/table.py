@@ -44,6 +44,7 @@ class Rule:
     tangent: Callable | None = None
     # array rows
     vjp: Callable | None = None          # (args, out, g, shapes, attrs) -> what each input receives (None: no gradient)
+    jvp: Callable | None = None          # array rows and helpers: (args, tangents, out) -> the tangent of the result
     infer: Callable | None = None        # (shapes, attrs, fail) -> the stage's shape
     axis: bool = False                   # takes axis=
     shows: str | None = None             # how a stage of it reads in comments, e.g. "{0} @ {1}"

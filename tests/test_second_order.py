@@ -419,3 +419,46 @@ def test_mlp_second_order_check():
     assert h.check(points=2).ok
     j = compiler.compile(SOURCES.MLP_D2L, shapes=SOURCES.MLP_D2L_SHAPES, wrt="W1,W2", target="numpy", jvp=True)
     assert j.check(points=2).ok
+
+
+def test_every_array_row_has_a_jvp():
+    from compiler import rules
+
+    a = sp.Symbol("a")
+    for rule in rules.RULES.values():
+        if not rule.elementwise or rule.op in {r.op for r in rules.array.HELPERS}:
+            if rule.sympy is None:         # sum, mean: written with helper operations, which carry the JVP
+                for axis in (None, 0):
+                    expr = rule.forward(a, attrs=(("axis", axis),))
+                    for f in expr.atoms(sp.Function):
+                        assert rules.BY_CLASS[type(f)].jvp is not None, (rule.op, f)
+            else:
+                assert rule.jvp is not None, rule.op
+
+
+ARRAY_PROGRAMS = {
+    # each array operation in a program whose HVP and JVP are checked against finite differences
+    "softmax_T_bias": ("""\
+z = W @ x + b
+p = softmax(z.T, axis=1)
+J = sum(p * c) + mean(z**2)
+""", {"W": (3, 4), "x": (4, 5), "b": (3, 1), "c": (5, 3)}, "W,b"),
+    "log_softmax_sum_axis": ("""\
+z = tanh(W @ x)
+l = log_softmax(z, axis=0)
+J = sum(sum(l * c, axis=0) ** 2) + frob2(W)
+""", {"W": (3, 4), "x": (4, 5), "c": (3, 5)}, "W"),
+    "vector_matmul": ("""\
+h = sigmoid(W @ u)
+J = u @ (W.T @ h) + cross_entropy(W @ x, y)
+""", {"W": (3, 4), "u": (4,), "x": (4, 2), "y": (2,)}, "W,u"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ARRAY_PROGRAMS))
+def test_array_operations_second_order_check(name):
+    text, shapes, wrt = ARRAY_PROGRAMS[name]
+    for mode in ("hvp", "jvp"):
+        g = compiler.compile(text, shapes=shapes, wrt=wrt, target="numpy", **{mode: True})
+        result = g.check(points=2, tol=1e-7)
+        assert result.ok, result.table()

@@ -322,7 +322,9 @@ def source_map(text: str, graph: Graph, backward: list[Stmt]) -> list[dict]:
     from and, for staged programs and functions, the user's line that defined that stage."""
     stages = {s.name: s for s in graph.stages}
     lines = text.splitlines()
-    cursor = next(i for i, line in enumerate(lines) if line.strip().startswith("# backward pass"))
+    cursor = next((i for i, line in enumerate(lines) if line.strip().startswith("# backward pass")), None)
+    if cursor is None:              # a JVP module: no backward pass
+        return []
     entries = []
     for stmt in backward:
         op = "+=" if stmt.accumulate else "="

@@ -462,3 +462,12 @@ def test_array_operations_second_order_check(name):
         g = compiler.compile(text, shapes=shapes, wrt=wrt, target="numpy", **{mode: True})
         result = g.check(points=2, tol=1e-7)
         assert result.ok, result.table()
+
+
+def test_source_map_of_second_order_modules():
+    h = compiler.compile(FORMULAS["F1"], hvp=True)
+    lines = h.source.splitlines()
+    for entry in h.source_map:                      # the backward lines, as for the gradient
+        assert lines[entry["line"] - 1].strip().startswith(entry["target"])
+    assert compiler.compile(FORMULAS["F1"], jvp=True).source_map == []
+    assert "Hessian-vector product" in repr(h)

@@ -23,10 +23,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 
 from ..errors import BpcError
+from ..runtime.calling import bind, call as call_module
 from . import require
 
 SPLIT_EVERY = 8          # chunks added per step of the tree reduction
@@ -48,20 +50,22 @@ _kernels: dict = {}          # in each process: module name -> GradFunction
 
 
 def load(kernel: Kernel):
-    """The kernel's GradFunction in this process: its module written to this process's bpc cache
-    (unless already there), imported once. Runs on the workers."""
+    """The kernel's entry function in this process, called as ``compiler.runtime.calling`` calls
+    it: its module written to this process's bpc cache (unless already there), imported once.
+    Runs on the workers."""
     if kernel.name in _kernels:
         return _kernels[kernel.name]
-    from ..runtime import cache
-    from ..runtime.function import GradFunction
+    from ..runtime.cache import default_cache_dir, load as load_module, read, with_checksum, write_atomic, writable_dir
 
-    directory = cache.writable_dir(cache.default_cache_dir())
+    directory = writable_dir(default_cache_dir())
     path = directory / f"{kernel.name}.py" if directory is not None else None
-    if path is not None and cache.read(path) != kernel.text and \
-            not cache.write_atomic(path, cache.with_checksum(kernel.text)):
+    if path is not None and read(path) != kernel.text and not write_atomic(path, with_checksum(kernel.text)):
         path = None
-    module = cache.load(kernel.text, str(path) if path is not None else f"<bpc {kernel.name}>", kernel.name)
-    g = GradFunction(module, None, kernel.request, path, None)
+    module = load_module(kernel.text, str(path) if path is not None else f"<bpc {kernel.name}>", kernel.name)
+    request = kernel.request
+    g = SimpleNamespace(_fn=getattr(module, module.ENTRY), inputs=tuple(module.INPUTS), wrt=tuple(module.WRT),
+                        params=tuple(module.PARAMS), reduce=request.reduce, target=request.target,
+                        shapes=request.shapes, request=request, path=path)
     _kernels[kernel.name] = g
     return g
 
@@ -72,7 +76,7 @@ def _chunk(*blocks, kernel, slots, params):
     g = load(kernel)
     blocks = iter(blocks)
     values = [params[name] if name in params else next(blocks) for name in slots]
-    value, grads = g(*values)
+    value, grads = call_module(g, values)
     shape = np.broadcast_shapes(*(np.shape(v) for n, v in zip(slots, values) if n not in params))
     return (value, *grads), int(np.prod(shape))
 
@@ -94,14 +98,12 @@ def _totals(part, which, mean, ndim):
 def call(g, args, kwargs, out=None):
     """``g(*args, **kwargs)`` where some arguments are Dask arrays: lazy (value, grads) Dask arrays."""
     da = require("dask.array", "dask", "calling a compiled function with Dask arrays")
-    from ..runtime import calling
-
     if out is not None:
         raise BpcError("out= is not supported with Dask arrays (the results are new Dask arrays)")
     if g.shapes is not None:
         raise BpcError("Dask arrays are for scalar programs (the points are chunked); array programs take "
                        "NumPy arrays", hint="call it on each block, e.g. with dask.array.map_blocks")
-    values = calling.bind(g.inputs, args, kwargs)
+    values = bind(g.inputs, args, kwargs)
     params, points = {}, []
     for name, value in zip(g.inputs, values):
         if name in g.params:
@@ -150,6 +152,6 @@ def _is_dask(value) -> bool:
 
 def worker_cache_dir() -> Path | None:
     """The bpc cache directory of the process this runs in (e.g. ``client.run(worker_cache_dir)``)."""
-    from ..runtime import cache
+    from ..runtime.cache import default_cache_dir, writable_dir
 
-    return cache.writable_dir(cache.default_cache_dir())
+    return writable_dir(default_cache_dir())

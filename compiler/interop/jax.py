@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..runtime import calling
+from ..runtime.calling import bind
 from . import require
 from .shapes import plan, sum_to
 
@@ -79,7 +79,7 @@ def wrap(g):
     fn.defvjp(forward, backward)
 
     def call(*args, **kwargs):
-        values = calling.bind(g.inputs, args, kwargs)
+        values = bind(g.inputs, args, kwargs)
         return fn(*(jnp.asarray(v) for v in values))
 
     call.__name__ = g._module.ENTRY

@@ -9,8 +9,10 @@ The op is a ``torch.library`` custom op (``bpc::bpc_<key>``, one per emitted mod
   (inputs broadcast together, parameters shared by points), cast to the input's dtype.
 
 CPU tensors reach the module as NumPy views of the same memory (``Tensor.numpy()``) and its
-results come back the same way (``torch.from_numpy``): no copies. CUDA tensors go to a ``cuda``
-target module through ``__cuda_array_interface__``. Inputs not in ``g.wrt`` (labels, data) get
+results come back the same way (``torch.from_numpy``): no copies. Functions compiled for the
+``xp`` target (the array API emission) take the tensors themselves, on any device; array programs
+compiled for another target are recompiled for ``xp`` when their tensors are on a GPU. Scalar
+programs' CUDA tensors go to a ``cuda`` target module through ``__cuda_array_interface__``. Inputs not in ``g.wrt`` (labels, data) get
 no gradient. The backward is not itself differentiable (no second derivatives through the op).
 """
 from __future__ import annotations
@@ -18,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import BpcError
-from ..runtime import calling
+from ..runtime.calling import bind
 from . import require
 from .shapes import plan, sum_to
 
@@ -32,7 +34,7 @@ def wrap(g):
     op = _op(g, torch)
 
     def fn(*args, **kwargs):
-        values = calling.bind(g.inputs, args, kwargs)
+        values = bind(g.inputs, args, kwargs)
         return op(*(_as_tensor(torch, v) for v in values))[0]
 
     fn.__name__ = g._module.ENTRY
@@ -61,6 +63,8 @@ def _op(g, torch):
     results = "Tensor" if count == 1 else f"({', '.join(['Tensor'] * count)})"
 
     def impl(*xs):
+        if g.target == "xp" or (g.shapes is not None and any(x.device.type != "cpu" for x in xs)):
+            return _tensors(_xp(g), torch, xs)
         if any(x.device.type != "cpu" for x in xs):
             return _on_device(g, torch, xs)
         values = [x.detach().numpy() for x in xs]           # views of the tensors' memory
@@ -116,12 +120,40 @@ def _owned(result, shape, dtype, inputs, earlier):
     return a
 
 
+def _xp(g):
+    """``g`` on the xp target (the array API emission), compiled from the same source and options."""
+    if g.target == "xp":
+        return g
+    from .. import compile
+
+    return compile(g._source_obj, wrt=g.wrt, target="xp", limits=g._limits, params=g.params, reduce=g.reduce,
+                   stable=g.stable, shapes=g.shapes, inputs=g.inputs)
+
+
+def _tensors(g, torch, xs):
+    """The xp target's module on the tensors themselves (any device): results are tensors there.
+    Outputs are made to own their memory (a custom op's outputs may not alias its inputs)."""
+    value, grads = g(*xs)
+    p = plan(g, [x.shape for x in xs], torch.broadcast_shapes)
+    dtype, device = getattr(torch, p.dtype), xs[0].device
+    outs, storages = [], {x.untyped_storage().data_ptr() for x in xs}
+    for r, shape in zip((value, *grads), p.shapes()):
+        t = torch.as_tensor(r, dtype=dtype, device=device)
+        if tuple(t.shape) != tuple(shape):
+            t = t.expand(shape)
+        if t.untyped_storage().data_ptr() in storages or any(st == 0 and n > 1 for st, n in zip(t.stride(), t.shape)):
+            t = t.clone(memory_format=torch.contiguous_format)
+        storages.add(t.untyped_storage().data_ptr())
+        outs.append(t)
+    return tuple(outs) if len(outs) > 1 else outs[0]
+
+
 def _on_device(g, torch, xs):
     """CUDA tensors: scalar programs on the cuda target take them in place (``__cuda_array_interface__``)."""
     device = next(x.device for x in xs if x.device.type != "cpu")
-    if g.target != "cuda" or g.shapes is not None:
-        raise BpcError(f"tensors on {device} need a function compiled with target='cuda' (scalar programs)",
-                       hint="compile with target='cuda', or move the tensors to the CPU")
+    if g.target != "cuda":
+        raise BpcError(f"tensors on {device} need a function compiled with target='xp' or target='cuda'",
+                       hint="compile with target='xp' (array API) or 'cuda', or move the tensors to the CPU")
     p = plan(g, [x.shape for x in xs], torch.broadcast_shapes)
     dtype = getattr(torch, p.dtype)
     points = [n not in g.params for n in g.inputs]

@@ -4,6 +4,7 @@
     numpy.py    array code (broadcast points, or whole-array programs)
     numba.py    one fused Numba kernel (prange), or one @njit function for array programs
     cuda.py     one numba.cuda kernel with a grid-stride loop
+    xp.py       the numpy target's code on the array API standard: NumPy, CuPy, PyTorch ... arrays
 
 A row names the target's printers and templates, the imports its scaffolding needs, the names
 its printers may import, and the options it takes; ``Target.reserved()`` adds the names its
@@ -18,6 +19,7 @@ _NP = "import numpy as np"
 _KERNEL = frozenset({"fastmath", "dtype"})
 _ARRAYS = (_NP, "from compiler.host.arrays import check as _arrays, finish as _finish")
 _ARRAY_HELPERS = ("softmax", "log_softmax", "cross_entropy", "cross_entropy_grad")
+_XP = "from compiler.host.xp import "
 
 TARGETS: dict[str, Target] = {t.name: t for t in (
     Target("python", "python:PythonPrinter", "python.py.j2", "numpy:ArrayPrinter", "arrays.py.j2",
@@ -41,6 +43,12 @@ TARGETS: dict[str, Target] = {t.name: t for t in (
                     "results as _results, run as _run"),
            brings=("math",), options=_KERNEL, out=True,
            about="one numba.cuda kernel with a grid-stride loop; NumPy or GPU arrays in and out"),
+    Target("xp", "xp:XpPrinter", "xp.py.j2", "xp:XpArrayPrinter", "xp.py.j2",
+           imports=(_XP + "const as _xp_const, full as _xp_full, inputs as _xp_inputs, quiet as _quiet, size as _size, total as _xp_total",),
+           array_imports=(_XP + "check as _xp_arrays, finish as _xp_finish, loop as _xp_loop",),
+           brings=("math", "_size", *_ARRAY_HELPERS), options=frozenset({"dtype"}),
+           about="the numpy target's code on the array API standard (array-api-compat): runs on NumPy, CuPy, "
+                 "PyTorch ... arrays, on their device, and returns the caller's kind of array"),
 )}
 
 

@@ -1,0 +1,239 @@
+"""The xp target's host code: the caller's array namespace (array-api-compat), inputs checked
+against their shapes in it, the loop over points, and softmax, log-softmax and cross-entropy
+written against the array API standard (shifted by the maximum, as in ``compiler.host.arrays``).
+
+Nothing here moves data between devices: arrays stay in the caller's library and on its device.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..errors import BpcError
+
+
+def namespace(values):
+    """(xp, device) of the arrays among ``values``; NumPy's when none is an array."""
+    try:
+        from array_api_compat import array_namespace, device, is_array_api_obj
+    except ImportError:
+        raise BpcError("the xp target needs array-api-compat, which is not installed",
+                       hint="pip install 'bpc[xp]'") from None
+    arrays = [v for v in values if is_array_api_obj(v) and not isinstance(v, np.generic)]
+    if not arrays:
+        arrays = [np.empty(0)]
+    try:
+        xp = array_namespace(*arrays)
+    except TypeError as err:
+        raise ValueError(f"inputs come from different array libraries: {err}") from None
+    return xp, device(arrays[0])
+
+
+def check(values, inputs, shapes, labels, points=()):
+    """(xp, arrays): the inputs as float64 arrays (labels int64) of the caller's namespace and
+    device, checked against ``shapes`` as ``compiler.host.arrays.check`` does; named sizes bound."""
+    xp, device = namespace(values)
+    sizes, arrays, n = {}, [], None
+    for name, value in zip(inputs, values):
+        a = _labels(xp, device, name, value) if name in labels else _floats(xp, device, value)
+        want, dims = shapes[name], tuple(a.shape)
+        if name in points:
+            if a.ndim != len(want) + 1:
+                raise ValueError(f"input {name!r} holds one array of shape {want} per point: it must have "
+                                 f"{len(want) + 1} dimensions, the first counting the points, got {dims}")
+            if n is not None and dims[0] != n[0]:
+                raise ValueError(f"input {name!r} has {dims[0]} points, but {n[1]!r} has {n[0]}")
+            n = n or (dims[0], name)
+            dims = dims[1:]
+        elif a.ndim != len(want):
+            raise ValueError(f"input {name!r} must have shape {want}, got {tuple(a.shape)}")
+        for size, got in zip(want, dims):
+            expected = sizes.setdefault(size, (got, name))[0] if isinstance(size, str) else size
+            if got != expected:
+                source = f" (from {sizes[size][1]!r})" if isinstance(size, str) else ""
+                raise ValueError(f"input {name!r} has shape {tuple(a.shape)}, but its size {size!r} is "
+                                 f"{expected}{source}")
+        arrays.append(a)
+    for name, classes in labels.items():
+        count = sizes[classes][0] if isinstance(classes, str) else classes
+        a = arrays[inputs.index(name)]
+        if math.prod(a.shape) and (bool(xp.min(a) < 0) or bool(xp.max(a) >= count)):
+            bad = xp.min(a) if bool(xp.min(a) < 0) else xp.max(a)
+            raise ValueError(f"input {name!r} holds class labels, which must be in [0, {count}) "
+                             f"({classes!r} classes), got {int(bad)}")
+    return xp, arrays
+
+
+def _is_array(value) -> bool:
+    from array_api_compat import is_array_api_obj
+
+    return is_array_api_obj(value) and not isinstance(value, np.generic)
+
+
+def _plain(value):
+    """A NumPy scalar as a Python number (other namespaces do not take NumPy's scalars)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _floats(xp, device, value):
+    if _is_array(value):
+        return value if value.dtype == xp.float64 else xp.astype(value, xp.float64)
+    return xp.asarray(_plain(value), dtype=xp.float64, device=device)
+
+
+def _labels(xp, device, name, value):
+    """Integer class labels as int64; a value that is not a whole number is an error."""
+    a = value if _is_array(value) else xp.asarray(_plain(value), device=device)
+    if xp.isdtype(a.dtype, "integral"):
+        return xp.astype(a, xp.int64)
+    if not xp.isdtype(a.dtype, "real floating"):
+        raise ValueError(f"input {name!r} holds class labels: integers, got {a.dtype}")
+    if not bool(xp.all(xp.isfinite(a) & (a == xp.floor(a)))):
+        raise ValueError(f"input {name!r} holds class labels, which must be whole numbers")
+    return xp.astype(a, xp.int64)
+
+
+def xp_is_numpy(xp) -> bool:
+    return xp.__name__.split(".")[-1] == "numpy"
+
+
+def size(a) -> int:
+    """The number of elements of an array, or of a shape (``a.size`` is a method on PyTorch tensors)."""
+    return math.prod(a if isinstance(a, tuple) else a.shape)
+
+
+def loop(xp, body, arrays, inputs, points, reduced):
+    """``body`` at every point (one index of the leading axis of the inputs in ``points``): sums of
+    the results flagged in ``reduced`` (the value, then each gradient), the others stacked."""
+    n = arrays[inputs.index(points[0])].shape[0] if points else 1
+    index = {inputs.index(p) for p in points}
+    totals, rows = None, [[] for _ in reduced]
+    for k in range(n):
+        value, grads = body(xp, *[a[k, ...] if i in index else a for i, a in enumerate(arrays)])
+        results = [value, *grads]
+        if totals is None:
+            totals = [xp.zeros_like(xp.asarray(r, dtype=xp.float64)) for r in results]
+        for j, r in enumerate(results):
+            if reduced[j]:
+                totals[j] = totals[j] + r
+            else:
+                rows[j].append(r)
+    if totals is None:
+        raise ValueError("no points: the inputs holding one array per point are empty")
+    results = [totals[j] if reduced[j] else xp.stack(rows[j]) for j in range(len(reduced))]
+    return results[0], tuple(results[1:])
+
+
+def finish(xp, value, grads, n, mean, out=None):
+    """The results as returned: a mean divided by the number of points; on NumPy, a one-number
+    value as a float64 scalar and ``out=`` as the numpy target takes it."""
+    if xp_is_numpy(xp):
+        from .arrays import finish as numpy_finish
+
+        return numpy_finish(value, grads, n, mean, out)
+    if out is not None:
+        raise ValueError("out= takes NumPy arrays on the xp target (other libraries get new arrays)")
+    if mean:
+        value, grads = value / n, tuple(g / n for g in grads)
+    return value, tuple(grads)
+
+
+def softmax(xp, a, axis):
+    """exp(a) / sum(exp(a)) along axis, shifted by the maximum so exp never overflows."""
+    e = xp.exp(a - xp.max(a, axis=axis, keepdims=True))
+    return e / xp.sum(e, axis=axis, keepdims=True)
+
+
+def log_softmax(xp, a, axis):
+    """a - log(sum(exp(a))) along axis, with the log-sum-exp shifted by the maximum."""
+    shifted = a - xp.max(a, axis=axis, keepdims=True)
+    return shifted - xp.log(xp.sum(xp.exp(shifted), axis=axis, keepdims=True))
+
+
+def _onehot(xp, y, like, axis):
+    """True where the class axis of ``like`` holds label ``y`` (y's shape is like's without that axis)."""
+    classes = xp.arange(like.shape[axis], device=_device(like))
+    shape = [1] * like.ndim
+    shape[axis] = like.shape[axis]
+    return xp.expand_dims(y, axis=axis) == xp.reshape(classes, tuple(shape))
+
+
+def _device(a):
+    from array_api_compat import device
+
+    return device(a)
+
+
+def cross_entropy(xp, o, y, axis, labels):
+    """Mean over examples of -log softmax(o)[y]: y integer labels, or one-hot (labels=0)."""
+    logp = log_softmax(xp, o, axis)
+    examples = size(o) // o.shape[axis]
+    if labels:
+        return -xp.sum(xp.where(_onehot(xp, y, o, axis), logp, 0.0)) / examples
+    return -xp.sum(y * logp) / examples
+
+
+def cross_entropy_grad(xp, o, y, axis, labels):
+    """Gradient of cross_entropy with respect to o: (softmax(o) - onehot(y)) / examples."""
+    p = softmax(xp, o, axis)
+    if labels:
+        p = p - xp.astype(_onehot(xp, y, o, axis), p.dtype)
+    else:
+        p = p - y
+    return p / (size(o) // o.shape[axis])
+
+
+# -- scalar programs: inputs broadcast together, results as full arrays or totals -------------------
+
+def inputs(dtype, *values):
+    """(xp, shape, device, arrays): the inputs as ``dtype`` arrays of the caller's namespace and
+    device, broadcast to one shape."""
+    xp, device = namespace(values)
+    dt = getattr(xp, dtype)
+    arrays = [xp.astype(v, dt) if _is_array(v) and v.dtype != dt else v if _is_array(v) else
+              xp.asarray(_plain(v), dtype=dt, device=device) for v in values]
+    if not arrays:
+        return xp, (), device, arrays
+    arrays = list(xp.broadcast_arrays(*arrays)) if len(arrays) > 1 else arrays
+    return xp, tuple(arrays[0].shape), device, arrays
+
+
+def const(xp, value, shape, dtype, device):
+    """A number as a new ``dtype`` array of ``shape`` on ``device`` (scalar programs' constant statements)."""
+    return xp.full(tuple(shape), value, dtype=getattr(xp, dtype), device=device)
+
+
+def full(xp, value, shape, dtype):
+    """``value`` as a ``dtype`` array of ``shape`` (new where it had to be broadcast); NumPy: a scalar for shape ()."""
+    dt = getattr(xp, dtype)
+    a = value if _is_array(value) else xp.asarray(value, dtype=dt)
+    if a.dtype != dt:
+        a = xp.astype(a, dt)
+    if tuple(a.shape) != tuple(shape):
+        a = xp.asarray(xp.broadcast_to(a, tuple(shape)), copy=True)
+    return _scalar(xp, a)
+
+
+def total(xp, value, shape, dtype, mean: bool = False):
+    """The sum (or mean) over points of ``value`` broadcast to ``shape``, accumulated in float64."""
+    a = full(xp, value, shape, "float64")
+    a = xp.asarray(a) if not _is_array(a) else a
+    s = xp.sum(a) if not mean else xp.sum(a) / max(1, size(tuple(shape)))
+    return _scalar(xp, xp.astype(s, getattr(xp, dtype)) if s.dtype != getattr(xp, dtype) else s)
+
+
+def _scalar(xp, a):
+    """NumPy's 0-d arrays as NumPy scalars (as the numpy target returns them); others unchanged."""
+    if xp_is_numpy(xp) and a.ndim == 0:
+        return a[()]
+    return a
+
+
+def quiet(xp):
+    """NumPy: no warnings where IEEE results are intended (inf, nan); others: nothing to silence."""
+    if xp_is_numpy(xp):
+        return np.errstate(all="ignore")
+    from contextlib import nullcontext
+
+    return nullcontext()

@@ -1,0 +1,151 @@
+"""The xp target: one emitted module on NumPy, array-api-strict and PyTorch tensors.
+
+The stated acceptance compares two bpc targets: the xp module's value and gradients on each array
+library equal the numpy target's (itself checked against finite differences and torch elsewhere)
+to 1e-12, returned as the caller's kind of array. The d2l MLP is also checked against torch autograd.
+"""
+import re
+import sys
+
+import numpy as np
+import pytest
+
+pytest.importorskip("array_api_compat", reason="array-api-compat not installed (pip install 'bpc[xp]')")
+
+import compiler  # noqa: E402
+from conftest import example_sources  # noqa: E402
+
+SOURCES = example_sources()
+
+
+def _libraries():
+    """(name, convert, array type) for each array library installed here."""
+    found = [("numpy", lambda a: a, np.ndarray)]
+    try:
+        import array_api_strict as strict
+
+        found.append(("array-api-strict", strict.asarray, type(strict.asarray(1.0))))
+    except ImportError:
+        pass
+    try:
+        import torch
+
+        found.append(("torch", torch.from_numpy, torch.Tensor))
+    except ImportError:
+        pass
+    return found
+
+
+LIBRARIES = _libraries()
+IDS = [name for name, _, _ in LIBRARIES]
+
+
+def _close(got, expected, kind):
+    assert isinstance(got, kind) or (kind is np.ndarray and np.ndim(got) == 0), type(got)
+    np.testing.assert_allclose(np.asarray(got), expected, rtol=1e-12, atol=1e-14)
+
+
+def _mlp_data(seed=0, points=None):
+    rng = np.random.default_rng(seed)
+    lead = () if points is None else (points,)
+    return dict(W1=rng.normal(0, 0.5, (8, 5)), x=rng.normal(size=(*lead, 5, 20)), W2=rng.normal(0, 0.5, (3, 8)),
+                y=rng.integers(0, 3, (*lead, 20)), lam=0.01)
+
+
+@pytest.mark.parametrize("name, convert, kind", LIBRARIES, ids=IDS)
+def test_d2l_mlp_equals_numpy_target(name, convert, kind):
+    xp_g = compiler.compile(SOURCES.MLP_D2L, target="xp", shapes=SOURCES.MLP_D2L_SHAPES, wrt="W1,x,W2")
+    np_g = compiler.compile(SOURCES.MLP_D2L, target="numpy", shapes=SOURCES.MLP_D2L_SHAPES, wrt="W1,x,W2")
+    data = _mlp_data()
+    expected_value, expected_grads = np_g(**data)
+    value, grads = xp_g(**{k: convert(v) if isinstance(v, np.ndarray) else v for k, v in data.items()})
+    _close(value, expected_value, kind)
+    for got, expected in zip(grads, expected_grads):
+        _close(got, expected, kind)
+
+
+def test_d2l_mlp_on_tensors_against_torch_autograd():
+    torch = pytest.importorskip("torch", reason="PyTorch not installed (pip install 'bpc[torch]')")
+    g = compiler.compile(SOURCES.MLP_D2L, target="xp", shapes=SOURCES.MLP_D2L_SHAPES, wrt="W1,W2")
+    data = {k: torch.from_numpy(v) if isinstance(v, np.ndarray) else v for k, v in _mlp_data(3).items()}
+    J, (dW1, dW2) = g(**data)
+    W1, W2 = data["W1"].clone().requires_grad_(), data["W2"].clone().requires_grad_()
+    o = W2 @ torch.relu(W1 @ data["x"])
+    reference = torch.nn.functional.cross_entropy(o.T, data["y"]) + 0.005 * ((W1 ** 2).sum() + (W2 ** 2).sum())
+    reference.backward()
+    torch.testing.assert_close(J, reference.detach(), rtol=1e-12, atol=1e-14)
+    torch.testing.assert_close(dW1, W1.grad, rtol=1e-12, atol=1e-14)
+    torch.testing.assert_close(dW2, W2.grad, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("name, convert, kind", LIBRARIES, ids=IDS)
+def test_array_program_over_points_equals_numpy_target(name, convert, kind):
+    options = dict(shapes=SOURCES.MLP_D2L_SHAPES, wrt="W1,W2", params="W1,W2,lam", reduce="mean")
+    xp_g = compiler.compile(SOURCES.MLP_D2L, target="xp", **options)
+    np_g = compiler.compile(SOURCES.MLP_D2L, target="numpy", **options)
+    data = _mlp_data(1, points=4)
+    expected_value, expected_grads = np_g(**data)
+    value, grads = xp_g(**{k: convert(v) if isinstance(v, np.ndarray) else v for k, v in data.items()})
+    _close(value, expected_value, kind)
+    for got, expected in zip(grads, expected_grads):
+        _close(got, expected, kind)
+
+
+SCALAR = [
+    ("(x + sigmoid(y)) / (sigmoid(x) + (x + y)**2)", {}),
+    ("x**3 + atan2(x, y) + pi*y - relu(x - y)", {}),
+    ("sqrt(x**2 + y**2) * tanh(x*y) + log(1 + exp(x))", {}),
+    ("(A*exp(-b*t)*cos(w*t + phi) - y)**2", {"params": "A,b,w,phi", "reduce": "mean"}),
+]
+
+
+@pytest.mark.parametrize("formula, options", SCALAR, ids=[s[0] for s in SCALAR])
+@pytest.mark.parametrize("name, convert, kind", LIBRARIES, ids=IDS)
+def test_scalar_programs_equal_numpy_target(formula, options, name, convert, kind):
+    xp_g = compiler.compile(formula, target="xp", **options)
+    np_g = compiler.compile(formula, target="numpy", **options)
+    rng = np.random.default_rng(2)
+    values = [rng.normal() if n in xp_g.params else rng.normal(size=(4, 3)) for n in xp_g.inputs]
+    if "x" in xp_g.inputs and not xp_g.params:
+        values[xp_g.inputs.index("x")] = rng.normal(size=3)        # broadcast against (4, 3)
+    expected_value, expected_grads = np_g(*values)
+    value, grads = xp_g(*[v if np.ndim(v) == 0 else convert(v) for v in values])
+    scalar_kind = kind if not xp_g.reduce or kind is not np.ndarray else np.float64
+    _close(value, expected_value, scalar_kind if xp_g.reduce else kind)
+    for got, expected, w in zip(grads, expected_grads, xp_g.wrt):
+        _close(got, expected, scalar_kind if xp_g.reduce and w in xp_g.params else kind)
+
+
+def test_emitted_module_calls_only_xp():
+    g = compiler.compile(SOURCES.MLP_D2L, target="xp", shapes=SOURCES.MLP_D2L_SHAPES, wrt="W1,W2")
+    body = g.source.split("def _body", 1)[1]
+    assert "np." not in g.source and "import numpy" not in g.source
+    assert re.search(r"xp\.astype\(z > 0, xp\.float64\)\*dh", body)        # relu' without bool arithmetic
+    assert "cross_entropy_grad(xp, o, y, 0, 1)" in body
+
+
+def test_unspellable_function_is_a_clear_error():
+    with pytest.raises(compiler.BpcError, match=r"gamma.*no array API spelling.*target='numpy'"):
+        compiler.compile("gamma(x) + x", target="xp")
+
+
+def test_torch_op_runs_the_xp_module_on_tensors():
+    torch = pytest.importorskip("torch", reason="PyTorch not installed (pip install 'bpc[torch]')")
+    g = compiler.compile(SOURCES.MLP_D2L, target="xp", shapes=SOURCES.MLP_D2L_SHAPES, wrt="W1,W2")
+    f = g.torch()
+    gen = torch.Generator().manual_seed(0)
+    W1 = torch.randn(8, 5, dtype=torch.float64, generator=gen, requires_grad=True)
+    W2 = torch.randn(3, 8, dtype=torch.float64, generator=gen, requires_grad=True)
+    x, y = torch.randn(5, 20, dtype=torch.float64, generator=gen), torch.randint(0, 3, (20,), generator=gen)
+    assert torch.autograd.gradcheck(lambda W1, W2: f(W1, x, W2, y, 0.01), (W1, W2))
+    h = compiler.compile("(x + sigmoid(y)) / (sigmoid(x) + (x + y)**2)", target="xp").torch()
+    a = torch.randn(4, 3, dtype=torch.float64, generator=gen, requires_grad=True)
+    b = torch.randn(3, dtype=torch.float64, generator=gen, requires_grad=True)
+    assert torch.autograd.gradcheck(h, (a, b))
+
+
+def test_missing_array_api_compat_names_the_extra(monkeypatch):
+    g = compiler.compile("x*y", target="xp")
+    monkeypatch.setitem(sys.modules, "array_api_compat", None)
+    with pytest.raises(compiler.BpcError, match=r"needs array-api-compat.*pip install 'bpc\[xp\]'"):
+        g(np.ones(3), 2.0)

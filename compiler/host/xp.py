@@ -98,6 +98,40 @@ def xp_is_numpy(xp) -> bool:
     return xp.__name__.split(".")[-1] == "numpy"
 
 
+def where(xp, condition, a, b):
+    """``xp.where`` with a 0/1 (or boolean) condition and numbers allowed for both branches."""
+    if not xp.isdtype(condition.dtype, "bool"):
+        condition = condition != 0
+    if not _is_array(a) and not _is_array(b):
+        a = xp.asarray(a, dtype=xp.float64, device=_device(condition))
+    return xp.where(condition, a, b)
+
+
+# NumPy functions the standard lacks, from its own functions
+def exp2(xp, a):
+    return xp.pow(2.0, a)
+
+
+def logaddexp2(xp, a, b):
+    """log2(2**a + 2**b), as NumPy's: through logaddexp on a*ln 2 and b*ln 2."""
+    return xp.logaddexp(a * math.log(2.0), b * math.log(2.0)) / math.log(2.0)
+
+
+def sinc(xp, a):
+    """sin(pi a)/(pi a), 1 at 0 (NumPy's formula)."""
+    y = math.pi * xp.where(a == 0, 1.0e-20, a)
+    return xp.sin(y) / y
+
+
+def cbrt(xp, a):
+    return xp.copysign(xp.pow(xp.abs(a), 1.0 / 3.0), a)
+
+
+def fmod(xp, a, b):
+    """C's fmod: the sign of a, |a| mod |b| (the standard's remainder takes the sign of b)."""
+    return xp.copysign(xp.remainder(xp.abs(a), xp.abs(b)), a)
+
+
 def size(a) -> int:
     """The number of elements of an array, or of a shape (``a.size`` is a method on PyTorch tensors)."""
     return math.prod(a if isinstance(a, tuple) else a.shape)

@@ -14,6 +14,9 @@ from __future__ import annotations
 
 import re
 
+import sympy as sp
+from sympy.printing.precedence import PRECEDENCE
+
 from ..errors import BpcError
 from ..rules import BY_CLASS
 from .numpy import ArrayPrinter, NumPyPrinter
@@ -21,7 +24,7 @@ from .numpy import ArrayPrinter, NumPyPrinter
 # NumPy name -> array API name, where they differ; names in STANDARD are the same in both
 RENAMED = {"float_power": "pow", "power": "pow", "arctan": "atan", "arcsin": "asin", "arccos": "acos",
            "arctan2": "atan2", "arcsinh": "asinh", "arccosh": "acosh", "arctanh": "atanh", "absolute": "abs",
-           "greater": "greater", "amax": "max", "amin": "min"}
+           "rint": "round", "amax": "max", "amin": "min"}
 STANDARD = frozenset("""abs acos acosh add asin asinh atan atan2 atanh ceil clip copysign cos cosh divide equal exp
 expm1 expand_dims floor floor_divide greater greater_equal hypot isfinite isinf isnan less less_equal log log1p
 log2 log10 logaddexp logical_and logical_not logical_or logical_xor max maximum mean min minimum multiply
@@ -41,6 +44,49 @@ def _tie_step(p, e):
     return f"(xp.astype({a} > {b}, xp.float64) + 0.5*xp.astype({a} == {b}, xp.float64))"
 
 
+def _float(text: str) -> str:
+    """A comparison's truth as 0.0/1.0 (the standard has no arithmetic on booleans)."""
+    return f"xp.astype({text}, xp.float64)"
+
+
+def _compare(symbol):
+    return lambda p, e: _float(f"{p.relational(e.args[0])} {symbol} {p.relational(e.args[1])}")
+
+
+def _logic(name):
+    return lambda p, e: _float(f"xp.{name}({', '.join(f'{p._print(a)} != 0' for a in e.args)})")
+
+
+def _where(p, e):
+    p.need("from compiler.host.xp import where as _xp_where")
+    return f"_xp_where(xp, {', '.join(p._print(a) for a in e.args)})"
+
+
+def _pow_dbase(p, e):
+    a, b = (p.paren(x, PRECEDENCE["Pow"]) for x in e.args)
+    return p.wrap(e, f"{b}*{a}**({b} - 1 + {_float(f'{b} == 0')})")
+
+
+def _pow_dexp(p, e):
+    a, b, out = e.args
+    pa, pb, pout = p.arg(e, 0), p.arg(e, 1), p.paren(out, PRECEDENCE["Mul"])
+    return p.wrap(e, f"{pout}*xp.log({pa} + {_float(f'({pa} == 0) & ({pb} >= 0)')})")
+
+
+def _helper(name):
+    """A NumPy function the standard lacks, written with its functions in ``compiler.host.xp``."""
+    def spell(p, e):
+        p.need(f"from compiler.host.xp import {name} as _xp_{name}")
+        return f"_xp_{name}(xp, {', '.join(p._print(a) for a in e.args)})"
+    return spell
+
+
+def _unspellable(p, e):
+    name = BY_CLASS[type(e)].op
+    raise BpcError(f"{name} has no array API spelling (the standard has no {name} function), so the xp target "
+                   f"cannot compute it", hint="use target='numpy' for this formula")
+
+
 def _transpose(p, e):
     arg = e.args[0]
     return f"{p.operand(arg)}.T" if len(p.shape(arg)) == 2 else p._print(arg)
@@ -51,7 +97,12 @@ def _outer(p, e):
 
 
 # rows spelled here (op -> spelling), before the numpy spellings are translated
-OWN = {"step": _step, "tie_step": _tie_step, "T": _transpose, "Outer": _outer,
+OWN = {"step": _step, "tie_step": _tie_step, "T": _transpose, "Outer": _outer, "where": _where,
+       "pow_dbase": _pow_dbase, "pow_dexp": _pow_dexp, "erf": _unspellable,
+       **{op: _helper(op) for op in ("exp2", "logaddexp2", "sinc", "cbrt", "fmod")},
+       **{op: _compare(symbol) for op, symbol in (("gt", ">"), ("ge", ">="), ("lt", "<"), ("le", "<="),
+                                                  ("eq", "=="), ("ne", "!="))},
+       **{op: _logic(op) for op in ("logical_and", "logical_or", "logical_not")},
        "Size": lambda p, e: p.need("from compiler.host.xp import size as _size") or f"_size({p.arg(e, 0)})"}
 
 
@@ -63,10 +114,26 @@ class XpMixin:
     infinity, not_a_number = "math.inf", "math.nan"
 
     def _print_rule(self, expr) -> str:
+        if not expr.free_symbols and expr.is_number:
+            return self.number(expr)
         rule = BY_CLASS[type(expr)]
         if rule.op in OWN:
             return OWN[rule.op](self, expr)
         return self.translate(super()._print_rule(expr), rule.op)
+
+    def number(self, expr) -> str:
+        """A function of numbers only (``sqrt(pi)``), evaluated here: the standard's functions take arrays."""
+        value = complex(sp.N(expr, 20))
+        self.need("import math")
+        if value.imag:
+            return self.not_a_number
+        return repr(value.real) if value.real == value.real and abs(value.real) != float("inf") else \
+            (self.not_a_number if value.real != value.real else f"({'-' if value.real < 0 else ''}math.inf)")
+
+    def _print_Pow(self, expr, rational=False) -> str:
+        if not expr.free_symbols and expr.is_number and not expr.is_Rational:
+            return self.number(expr)
+        return super()._print_Pow(expr, rational)
 
     def fn(self, op: str) -> str:
         return self.translate(super().fn(op), op)

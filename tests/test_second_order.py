@@ -471,3 +471,10 @@ def test_source_map_of_second_order_modules():
         assert lines[entry["line"] - 1].strip().startswith(entry["target"])
     assert compiler.compile(FORMULAS["F1"], jvp=True).source_map == []
     assert "Hessian-vector product" in repr(h)
+
+
+def test_an_input_named_v():
+    """v= is the direction only for jvp/hvp modules; a gradient or Hessian module's input v is an input."""
+    assert compiler.compile("u*v")(u=2.0, v=3.0)[1] == (3.0, 2.0)
+    assert compiler.compile("u*v", order=2)(u=2.0, v=3.0)[2][0][1] == 1.0
+    assert compiler.compile("u*v", hvp=True)(2.0, 3.0, v=(1.0, 0.0))[2] == (0.0, 1.0)

@@ -147,10 +147,11 @@ class GradFunction:
 
         return wrap(self)
 
-    def __call__(self, *args, out=None, v=None, **kwargs):
+    def __call__(self, *args, out=None, **kwargs):
         if self.mode is not None:
-            return self._second(args, kwargs, out, v)
-        if v is not None:
+            # jvp, hvp: v= is the direction (an input named v is then given by position)
+            return self._second(args, kwargs, out, kwargs.pop("v", None) if self.mode != "hessian" else None)
+        if "v" in kwargs and "v" not in self.inputs:
             raise BpcError("v= is the direction of a JVP or HVP: compile with jvp=True or hvp=True to pass one")
         if _has_dask(args, kwargs):     # Dask arrays in, Dask arrays out (compiler.interop.dask)
             from ..interop.dask import call

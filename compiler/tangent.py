@@ -173,12 +173,14 @@ def build(mode: str, graph: Graph, forward: list[Stmt], backward: list[Stmt], wr
     grads = [graph.grad_names[w] for w in wrt]
     sections, entries, pairs = [], {}, []
     all_taken = set(taken)
+    seen: dict = {}                  # expression -> the name that already holds it (every direction)
     for i, w in enumerate(wrt):
         names = Names(all_taken, prefix=f"t_{w}_")
         tangents = {sp.Symbol(w): sp.Integer(1)}
         stmts, notes = sweep(forward + backward, tangents, names, stage_names, stages)
         wanted = {g: names(g) for g in grads[i:]}
         stmts, notes = _prune(stmts, notes, set(wanted.values()))
+        stmts, notes = _share(stmts, notes, seen, set(wanted.values()))
         zeros = _finish(grads[i:], names, tangents, {s.target for s in stmts})
         sections.append((f"# second derivatives along {w}: t_{w}_d<v> is d2/d{w}d<v>", stmts + zeros,
                          notes + [None] * len(zeros)))
@@ -187,6 +189,28 @@ def build(mode: str, graph: Graph, forward: list[Stmt], backward: list[Stmt], wr
             entries[i, j] = wanted[grads[j]]
             pairs.append((i, j))
     return Second(mode, (), tuple(sections), tuple(grads) + tuple(entries[p] for p in pairs), tuple(pairs), wrt=wrt)
+
+
+def _share(stmts, notes, seen: dict, keep: set[str]):
+    """Reuse a value an earlier line (of any direction) already computed: a line ``a = e`` whose ``e``
+    is already held by ``b`` is dropped and ``a`` replaced by ``b`` in what follows (``t_x_xpysqr =
+    2*xpy`` and ``t_y_xpysqr = 2*xpy`` are one line). Lines of results (``keep``) and names
+    that are accumulated into are kept."""
+    accumulated = {s.target for s in stmts if s.accumulate}
+    rename: dict = {}
+    out, out_notes = [], []
+    for stmt, note in zip(stmts, notes):
+        expr = stmt.expr.xreplace(rename) if rename else stmt.expr
+        if not stmt.accumulate and stmt.target not in accumulated:
+            held = seen.get(expr)
+            if held is not None and stmt.target not in keep:
+                rename[sp.Symbol(stmt.target)] = sp.Symbol(held)
+                continue
+            if held is None:
+                seen[expr] = stmt.target
+        out.append(Stmt(stmt.target, expr, stmt.accumulate, stmt.stage))
+        out_notes.append(note)
+    return out, out_notes
 
 
 def _shapes(graph: Graph, names: Names) -> dict:

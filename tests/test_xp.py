@@ -33,6 +33,13 @@ def _libraries():
         found.append(("torch", torch.from_numpy, torch.Tensor))
     except ImportError:
         pass
+    try:
+        import jax
+
+        jax.config.update("jax_enable_x64", True)       # float64, as bpc computes (this test process)
+        found.append(("jax", jax.numpy.asarray, jax.Array))
+    except ImportError:
+        pass
     return found
 
 
@@ -206,3 +213,17 @@ def test_every_primitive_on_array_api_strict_equals_numpy_target():
     special = {"erf", "erfc", "erfinv", "erfcinv", "gamma", "gammaln", "rgamma", "digamma", "polygamma", "beta",
                "betaln", "j0", "j1", "y0", "y1", "i0", "i1", "i0e", "i1e", "logit", "xlogy", "gelu", "zeta"}
     assert set(unspellable) <= special, set(unspellable) - special
+
+
+def test_jit_of_an_xp_module_on_jax_arrays():
+    """JAX arrays are immutable and jit traces them: the xp module still runs, traced once."""
+    jax = pytest.importorskip("jax", reason="JAX not installed (pip install 'bpc[jax]')")
+    jax.config.update("jax_enable_x64", True)
+    xp_g = compiler.compile(SOURCES.MLP_D2L, target="xp", shapes=SOURCES.MLP_D2L_SHAPES, wrt="W1,W2")
+    np_g = compiler.compile(SOURCES.MLP_D2L, target="numpy", shapes=SOURCES.MLP_D2L_SHAPES, wrt="W1,W2")
+    data = _mlp_data(4)
+    expected_value, expected_grads = np_g(**data)
+    value, grads = jax.jit(lambda **a: xp_g(**a))(**{k: jax.numpy.asarray(v) for k, v in data.items()})
+    _close(value, expected_value, jax.Array)
+    for got, expected in zip(grads, expected_grads):
+        _close(got, expected, jax.Array)

@@ -58,8 +58,8 @@ def check(values, inputs, shapes, labels, points=()):
     for name, classes in labels.items():
         count = sizes[classes][0] if isinstance(classes, str) else classes
         a = arrays[inputs.index(name)]
-        if math.prod(a.shape) and (bool(xp.min(a) < 0) or bool(xp.max(a) >= count)):
-            bad = xp.min(a) if bool(xp.min(a) < 0) else xp.max(a)
+        if math.prod(a.shape) and (_known(xp.min(a) < 0) or _known(xp.max(a) >= count)):
+            bad = xp.min(a) if _known(xp.min(a) < 0) else xp.max(a)
             raise ValueError(f"input {name!r} holds class labels, which must be in [0, {count}) "
                              f"({classes!r} classes), got {int(bad)}")
     return xp, arrays
@@ -89,13 +89,25 @@ def _labels(xp, device, name, value):
         return xp.astype(a, xp.int64)
     if not xp.isdtype(a.dtype, "real floating"):
         raise ValueError(f"input {name!r} holds class labels: integers, got {a.dtype}")
-    if not bool(xp.all(xp.isfinite(a) & (a == xp.floor(a)))):
+    if _known(xp.all(xp.isfinite(a) & (a == xp.floor(a)))) is False:
         raise ValueError(f"input {name!r} holds class labels, which must be whole numbers")
     return xp.astype(a, xp.int64)
 
 
 def xp_is_numpy(xp) -> bool:
-    return xp.__name__.split(".")[-1] == "numpy"
+    from array_api_compat import is_numpy_namespace
+
+    return is_numpy_namespace(xp)
+
+
+def _known(truth) -> bool | None:
+    """``bool(truth)``, or None where the value is not known yet (JAX tracing under jit)."""
+    try:
+        return bool(truth)
+    except Exception as err:            # jax.errors.TracerBoolConversionError and kin
+        if "Tracer" in type(err).__name__ or "Concretization" in type(err).__name__:
+            return None
+        raise
 
 
 def where(xp, condition, a, b):

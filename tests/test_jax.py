@@ -107,3 +107,9 @@ def test_missing_jax_names_the_extra(monkeypatch):
     g = compiler.compile("x*y", target="numpy")
     with pytest.raises(compiler.BpcError, match=r"needs jax.*pip install 'bpc\[jax\]'"):
         g.jax()
+
+
+def test_second_order_modules_are_refused():
+    g = compiler.compile("x*sin(y)", target="numpy", hvp=True)
+    with pytest.raises(compiler.BpcError, match="takes a gradient function, not a hvp module"):
+        g.jax()

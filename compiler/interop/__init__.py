@@ -23,3 +23,10 @@ def require(module: str, extra: str, what: str):
     except ImportError:
         raise BpcError(f"{what} needs {module.split('.')[0]}, which is not installed",
                        hint=f"pip install 'bpc[{extra}]'") from None
+
+
+def first_order(g, what: str) -> None:
+    """Frameworks take gradient functions: their own autograd makes the second derivatives."""
+    if getattr(g, "mode", None) is not None:
+        raise BpcError(f"{what} takes a gradient function, not a {g.mode} module",
+                       hint="compile without jvp=/hvp=/order=2; the framework's autograd differentiates further")

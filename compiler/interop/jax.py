@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..runtime.calling import bind
-from . import require
+from . import first_order as _first_order, require
 from .shapes import plan, sum_to
 
 
@@ -30,6 +30,7 @@ def wrap(g):
     """A JAX function of ``g``'s inputs (positional or keyword) returning the value, with a
     ``custom_vjp`` whose backward is the emitted gradient."""
     jax = require("jax", "jax", "g.jax()")
+    _first_order(g, "g.jax()")
     jnp = jax.numpy
     elementwise = g.shapes is None and not g.reduce and not g.params
     index = {g.inputs.index(w): j for j, w in enumerate(g.wrt)}

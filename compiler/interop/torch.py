@@ -21,7 +21,7 @@ import numpy as np
 
 from ..errors import BpcError
 from ..runtime.calling import bind
-from . import require
+from . import first_order as _first_order, require
 from .shapes import plan, sum_to
 
 _OPS: dict = {}          # module name -> its custom op (registering a name twice is an error in torch)
@@ -31,6 +31,7 @@ def wrap(g):
     """A function of ``g``'s inputs (tensors, NumPy arrays or numbers; positional or keyword)
     returning the value as a tensor, differentiable by autograd with respect to ``g.wrt``."""
     torch = require("torch", "torch", "g.torch()")
+    _first_order(g, "g.torch()")
     op = _op(g, torch)
 
     def fn(*args, **kwargs):

@@ -313,6 +313,7 @@ def test_hessian_and_hvp_compile_to_ptx():
             pytest.skip(results[name]["error"])
         assert "error" not in results[name], results[name]
         assert ".visible .entry" in results[name]["ptx"]
+        assert ".extern .func" not in results[name]["ptx"]          # one kernel: no device functions to link
 
 
 # -- CLI and check -------------------------------------------------------------------------------

@@ -96,9 +96,12 @@ def check(rule: Rule) -> Rule:
         n_partial_args = len(inspect.signature(rule.partials).parameters)
         if n_partial_args != arity + 1:
             raise TypeError(f"rule {rule.op!r}: partials take the {arity} inputs and out, got {n_partial_args} arguments")
-        got = rule.partials(*sp.symbols(f"a0:{arity + 1}"))
-        if len(got) != arity:
-            raise TypeError(f"rule {rule.op!r}: returns {len(got)} partials for {arity} inputs")
+        for what, fn in (("partials", rule.partials), ("tangent partials", rule.tangent)):
+            if fn is None:
+                continue
+            got = fn(*sp.symbols(f"a0:{arity + 1}"))
+            if len(got) != arity:
+                raise TypeError(f"rule {rule.op!r}: returns {len(got)} {what} for {arity} inputs")
     if len(rule.domain) != arity:
         raise TypeError(f"rule {rule.op!r}: needs one test interval per input ({arity}), got {len(rule.domain)}")
     return rule

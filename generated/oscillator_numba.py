@@ -13,7 +13,6 @@ import numpy as np
 from numba import njit, prange
 
 from compiler.host.kernel import outputs as _outputs, points as _points, results as _results
-from compiler.vecmath import f64 as _vm
 
 INPUTS = ('A', 'b', 't', 'w', 'phi', 'y')
 WRT = ('A', 'b', 'w', 'phi')
@@ -40,29 +39,29 @@ def _kernel(_a0, _a1, A, b, w, phi, _n, _scale):
         # forward pass
         negb = -b
         negbt = negb*t
-        expnegbt = _vm.exp(negbt)    # exp(negbt)
+        expnegbt = np.exp(negbt)    # exp(negbt)
         Aexpnegbt = A*expnegbt
         wt = w*t
         wtpphi = wt + phi
-        coswtpphi = _vm.cos(wtpphi)  # cos(wtpphi)
+        coswtpphi = np.cos(wtpphi)  # cos(wtpphi)
         t1 = Aexpnegbt*coswtpphi
         t1my = t1 - y
-        f = t1my*t1my                # t1my**2
+        f = t1my*t1my               # t1my**2
 
         # backward pass (local gradient * upstream gradient)
-        dt1my = 2*t1my                           # f = t1my**2
-        dt1 = dt1my                              # t1my = t1 - y
-        dAexpnegbt = coswtpphi*dt1               # t1 = Aexpnegbt*coswtpphi
-        dcoswtpphi = Aexpnegbt*dt1               # t1 = Aexpnegbt*coswtpphi
-        dwtpphi = (-_vm.sin(wtpphi))*dcoswtpphi  # coswtpphi = cos(wtpphi)
-        dwt = dwtpphi                            # wtpphi = wt + phi
-        dphi = dwtpphi                           # wtpphi = wt + phi
-        dw = t*dwt                               # wt = w*t
-        dA = expnegbt*dAexpnegbt                 # Aexpnegbt = A*expnegbt
-        dexpnegbt = A*dAexpnegbt                 # Aexpnegbt = A*expnegbt
-        dnegbt = expnegbt*dexpnegbt              # expnegbt = exp(negbt)
-        dnegb = t*dnegbt                         # negbt = negb*t
-        db = -dnegb                              # negb = -b
+        dt1my = 2*t1my                          # f = t1my**2
+        dt1 = dt1my                             # t1my = t1 - y
+        dAexpnegbt = coswtpphi*dt1              # t1 = Aexpnegbt*coswtpphi
+        dcoswtpphi = Aexpnegbt*dt1              # t1 = Aexpnegbt*coswtpphi
+        dwtpphi = (-np.sin(wtpphi))*dcoswtpphi  # coswtpphi = cos(wtpphi)
+        dwt = dwtpphi                           # wtpphi = wt + phi
+        dphi = dwtpphi                          # wtpphi = wt + phi
+        dw = t*dwt                              # wt = w*t
+        dA = expnegbt*dAexpnegbt                # Aexpnegbt = A*expnegbt
+        dexpnegbt = A*dAexpnegbt                # Aexpnegbt = A*expnegbt
+        dnegbt = expnegbt*dexpnegbt             # expnegbt = exp(negbt)
+        dnegb = t*dnegbt                        # negbt = negb*t
+        db = -dnegb                             # negb = -b
 
         _s0 += f
         _s1 += dA

@@ -176,7 +176,7 @@ def emit(graph: Graph, forward: list[Stmt], backward: list[Stmt], wrt: tuple[str
         static += ("from compiler.host.second import " + ("flat_out as _flat_out, " if target.out or graph.arrays else "")
                    + "hessian as _hessian",) if second.mode == "hessian" or target.out or graph.arrays else ()
     if graph.arrays and (options.params or options.reduce):       # the loop over points
-        static += ("from compiler.host.arrays import count as _count" + ("" if target.name == "numba" else ", loop as _loop"),)
+        static += ("from compiler.host.arrays import count as _count" + ("" if target.name in ("numba", "xp") else ", loop as _loop"),)
     entry = entry_of(graph)
     public = entry
     if second is not None:

@@ -123,8 +123,8 @@ class Request:
         params = names_list(params) or ()
         if shapes is not None:
             if plugin.array_printer is None:
-                raise BpcError(f"array programs compile for the python, numpy and numba targets, not {target!r}",
-                               hint="the cuda target runs scalar programs; run an array program on numba or numpy")
+                raise BpcError(f"array programs compile for the python, numpy, numba and xp targets, not {target!r}",
+                               hint="the cuda target runs scalar programs; run an array program on numba or numpy, or on GPU arrays with target='xp'")
             if dtype != "float64":
                 raise BpcError("dtype= is not an option of array programs: they compute in float64")
             if second == "hessian":

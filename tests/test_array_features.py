@@ -172,7 +172,7 @@ def test_memory_on_scalar_programs():
 
 
 def test_refusals_name_the_reason():
-    with pytest.raises(compiler.BpcError, match="array programs compile for the python, numpy and numba targets"):
+    with pytest.raises(compiler.BpcError, match="array programs compile for the python, numpy, numba and xp targets"):
         compiler.compile("J = frob2(A)", target="cuda", shapes={"A": (2, 2)})
     with pytest.raises(compiler.BpcError, match="dtype= is not an option of array programs"):
         compiler.compile("J = frob2(A)", target="numba", shapes={"A": (2, 2)}, dtype="float32")

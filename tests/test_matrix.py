@@ -177,7 +177,7 @@ def test_shape_errors_name_the_stage_and_the_shapes():
 
 
 def test_matrix_options_are_checked():
-    with pytest.raises(compiler.BpcError, match="python, numpy and numba targets"):
+    with pytest.raises(compiler.BpcError, match="python, numpy, numba and xp targets"):
         compiler.compile("J = frob2(A)", target="cuda", shapes={"A": (2, 2)})
     with pytest.raises(compiler.BpcError, match="shapes names 'B'"):
         compiler.compile("J = frob2(A)", target="numpy", shapes={"A": (2, 2), "B": (1,)})

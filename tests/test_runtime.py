@@ -112,3 +112,28 @@ def test_second_compile_in_a_process_touches_no_files(tmp_path, monkeypatch):
     g = compiler.compile("x*11", cache_dir=tmp_path)
     monkeypatch.setattr(cache, "writable_dir", lambda *a: pytest.fail("probed the cache directory again"))
     assert compiler.compile("x*11", cache_dir=tmp_path) is g
+
+
+def test_first_numba_call_retries_a_recursion_error_with_room():
+    """Numba's parfor pass recurses once per link of a long + chain (a 1000-term sum overflows the
+    default limit): the first call is retried on a thread with a big stack and a raised limit."""
+    import sys
+    from types import SimpleNamespace
+
+    from compiler.runtime.function import GradFunction
+
+    def deep(k):
+        return 0 if k == 0 else 1 + deep(k - 1)
+
+    calls = []
+
+    def run():
+        calls.append(1)
+        return deep(20_000)
+
+    fake = SimpleNamespace(_called=False, target="numba")
+    limit = sys.getrecursionlimit()
+    assert GradFunction._call(fake, run) == 20_000
+    assert len(calls) == 2 and fake._called and sys.getrecursionlimit() == limit
+    with pytest.raises(ZeroDivisionError):          # other errors pass through unchanged
+        GradFunction._call(SimpleNamespace(_called=False, target="numba"), lambda: 1 / 0)

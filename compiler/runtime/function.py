@@ -16,6 +16,36 @@ def _has_dask(args, kwargs) -> bool:
     return any(type(a).__module__.split(".")[0] == "dask" for a in (*args, *kwargs.values()))
 
 
+def _deep(run, depth=100_000, stack=1 << 29):
+    """``run()`` on a thread with a 512 MB stack and a raised recursion limit. Numba's parfor pass
+    recurses once per link of a long ``+`` chain: a 1000-term sum overflows Python's default limit
+    on the first call (measured: compiles in about 110 CPU seconds with this room)."""
+    import sys
+    import threading
+
+    box: dict = {}
+
+    def target():
+        try:
+            box["result"] = run()
+        except BaseException as err:  # noqa: BLE001 - re-raised in the caller's thread
+            box["error"] = err
+
+    old_limit, old_stack = sys.getrecursionlimit(), threading.stack_size()
+    sys.setrecursionlimit(max(old_limit, depth))
+    try:
+        threading.stack_size(stack)
+        thread = threading.Thread(target=target, name="bpc-deep-compile")
+        thread.start()
+    finally:
+        threading.stack_size(old_stack)
+    thread.join()
+    sys.setrecursionlimit(old_limit)
+    if "error" in box:
+        raise box["error"]
+    return box["result"]
+
+
 class GradFunction:
     """A compiled formula: ``value, grads = g(*inputs)``, grads ordered like ``g.wrt``."""
 
@@ -160,12 +190,7 @@ class GradFunction:
         values = calling.bind(self.inputs, args, kwargs)
         if self.shapes is None:
             calling.check_params(self.inputs, self.params, values)
-        if self._called or self.target not in ("numba", "cuda"):
-            return calling.call(self, values, out)
-        with step(f"{self.target}: first call (Numba compiles the kernel, or loads it from its cache)"):
-            result = calling.call(self, values, out)
-        self._called = True
-        return result
+        return self._call(lambda: calling.call(self, values, out))
 
     def _second(self, args, kwargs, out, v):
         """Second order: the inputs, then the direction's (jvp, hvp), through the module's entry."""
@@ -175,10 +200,18 @@ class GradFunction:
         shared = self.params + tuple(d for w, d in zip(self.wrt, self.directions) if w in self.params)
         if self.shapes is None:
             calling.check_params(names, shared, values)
+        return self._call(lambda: calling.call(self, values, out, names, shared))
+
+    def _call(self, run):
+        """The first call on numba and cuda compiles the kernel (or loads it from Numba's cache): say
+        so, and give Numba's recursive passes room on very long kernels (see ``_deep``)."""
         if self._called or self.target not in ("numba", "cuda"):
-            return calling.call(self, values, out, names, shared)
+            return run()
         with step(f"{self.target}: first call (Numba compiles the kernel, or loads it from its cache)"):
-            result = calling.call(self, values, out, names, shared)
+            try:
+                result = run()
+            except RecursionError:
+                result = _deep(run)
         self._called = True
         return result
 

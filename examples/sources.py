@@ -68,3 +68,16 @@ MLP_DIGITS_SHAPES = {"W1": ("h", 64), "b1": ("h", 1), "W2": (10, "h"), "b2": (10
 
 GENERATED["mlp_d2l_numpy"] = (MLP_D2L, "W1,W2", "numpy", {"shapes": MLP_D2L_SHAPES})
 GENERATED["mlp_3layer_numba"] = (MLP_3LAYER, "W1,b1,W2,b2,W3,b3", "numba", {"shapes": MLP_3LAYER_SHAPES})
+
+# A two-step recurrent cell written as people write Python (issue 13): the state h and the loss are
+# reassigned and accumulated with +=; bpc names the versions h, h_2 and loss, loss_2.
+RNN_REASSIGN = '''\
+def rnn2(w, u, b, x1, x2, y):
+    h = tanh(w * x1 + b)
+    h = tanh(w * x2 + u * h + b)
+    err = h - y
+    loss = err**2
+    loss += 0.01 * (w**2 + u**2)
+    return loss
+'''
+GENERATED["rnn_reassign_numpy"] = (RNN_REASSIGN, "w,u,b", "numpy")

@@ -202,6 +202,51 @@ def _logsumexp(b, args, name):
     return _fold("logaddexp")(b, args, name)
 
 
+def _bessel(kind, scaled=False):
+    """jn/jv/yn/yv/iv/ive(order, a) with order 0 or 1 (a constant): the rows j0, j1, y0, y1, i0, i1, i0e, i1e."""
+    def lower(b, args, name):
+        order, a = args
+        if not (isinstance(order, Const) and order.value in (0, 1)):
+            raise b.fail(f"{name}(): only orders 0 and 1 are supported",
+                         hint=f"{kind}0(a) or {kind}1(a)" + (" (scaled: i0e, i1e)" if scaled else ""))
+        return b.op(f"{kind}{int(order.value)}{'e' if scaled else ''}", a)
+    return lower
+
+
+def _xlog1py(b, args, name):
+    # a*log1p(c), 0 where a == 0 (with no gradient there, as PyTorch)
+    a, c = args
+    return b.op("where", b.op("eq", a, Const(0)), Const(0.0), b.bin("mul", a, b.op("log1p", c)))
+
+
+def _ndtri(b, args, name):
+    # the inverse of ndtr: -sqrt(2)*erfcinv(2p), accurate for small p too
+    return b.bin("mul", Const(-math.sqrt(2.0)), b.op("erfcinv", b.bin("mul", Const(2), args[0])))
+
+
+def _addc(op):
+    """torch.addcmul/addcdiv(input, t1, t2, value=1): input + value*(t1 op t2)."""
+    def lower(b, args, name):
+        a, t1, t2, value = args
+        term = b.bin(op, t1, t2)
+        if not (isinstance(value, Const) and value.value == 1):
+            term = b.bin("mul", value, term)
+        return b.bin("add", a, term)
+    return lower
+
+
+def _shrink(soft):
+    """PyTorch's softshrink/hardshrink: the gradient passes only where |a| > lambd."""
+    def lower(b, args, name):
+        a, lambd = args
+        zero = b.bin("mul", a, Const(0))
+        if soft:
+            return b.op("where", b.op("gt", a, lambd), b.bin("sub", a, lambd),
+                        b.op("where", b.op("lt", a, b.op("neg", lambd)), b.bin("add", a, lambd), zero))
+        return b.op("where", b.op("gt", b.op("abs", a), lambd), a, zero)
+    return lower
+
+
 def _a(name, params, lower, means, **more):
     return Alias(name, tuple(params), lower, means, **more)
 
@@ -269,6 +314,31 @@ _TABLE = [
     # the sign row is a helper of the table (no name of its own): -1, 0 or 1, nan for nan, derivative 0
     _a("sign", ("a",), _row("sign"), "-1, 0 or 1 (nan for nan); derivative 0 (PyTorch)"),
     _a("sgn", ("a",), _row("sign"), "sign(a)"),
+    # Bessel functions by their general names, orders 0 and 1
+    *(_a(name, ("v", "z"), _bessel(kind, scaled), f"{kind}0{'e' if scaled else ''}(z) or "
+         f"{kind}1{'e' if scaled else ''}(z) (v = 0 or 1)", constant=("v",))
+      for name, kind, scaled in [("jn", "j", False), ("jv", "j", False), ("yn", "y", False), ("yv", "y", False),
+                                 ("iv", "i", False), ("ive", "i", True)]),
+    *(_same(name, op) for name, op in [("bessel_j0", "j0"), ("bessel_j1", "j1"), ("bessel_y0", "y0"),
+                                       ("bessel_y1", "y1"), ("modified_bessel_i0", "i0"),
+                                       ("modified_bessel_i1", "i1")]),
+    _a("xlog1py", ("a", "b"), _xlog1py, "where(a == 0, 0, a*log1p(b))"),
+    _a("ndtri", ("p",), _ndtri, "-sqrt(2)*erfcinv(2*p), the inverse of ndtr"),
+    _a("addcmul", ("input", "tensor1", "tensor2", "value"), _addc("mul"), "input + value*tensor1*tensor2",
+       defaults=(1,)),
+    _a("addcdiv", ("input", "tensor1", "tensor2", "value"), _addc("div"), "input + value*tensor1/tensor2",
+       defaults=(1,)),
+    _a("ldexp", ("a", "b"), lambda b, args, name: b.bin("mul", args[0], b.bin("pow", Const(2), args[1])),
+       "a * 2**b"),
+    _a("prelu", ("input", "weight"), lambda b, args, name: b.op("where", b.op("gt", args[0], Const(0)), args[0],
+                                                                   b.bin("mul", args[1], args[0])),
+       "where(input > 0, input, weight*input)"),
+    _a("softshrink", ("input", "lambd"), _shrink(True), "input - lambd above lambd, input + lambd below -lambd, else 0",
+       defaults=(0.5,)),
+    _a("hardshrink", ("input", "lambd"), _shrink(False), "input where |input| > lambd, else 0", defaults=(0.5,)),
+    _a("threshold", ("input", "threshold", "value"),
+       lambda b, args, name: b.op("where", b.op("gt", args[0], args[1]), args[0], args[2]),
+       "where(input > threshold, input, value)"),
     # rows with the extra parameters the libraries have
     _a("gelu", ("input", "approximate"), _gelu_default("none"), "gelu(a); approximate='tanh' (or True): gelu_tanh(a)",
        defaults=("none",), literal=("approximate",), extends=True),

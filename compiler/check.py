@@ -172,29 +172,14 @@ def _array_check(g, points, seed, low, high, tol, sizes) -> CheckResult:
     difference of the summed value along u."""
     import numpy as np
 
-    graph = g._staged()
-    rng = np.random.default_rng(seed)
-    dims = {d: int(sizes.get(d, 3)) for shape in g.shapes.values() for d in shape if isinstance(d, str)}
-    every = graph.all_shapes()
-    classes = {}
-    for stage in graph.stages:
-        if stage.op == "cross_entropy" and dict(stage.attrs).get("labels"):
-            o, y = stage.args
-            size = every[o.name][dict(stage.attrs)["axis"]]
-            classes[dict(zip(graph.idents, graph.inputs)).get(y.name)] = dims.get(size, size)
-    per_point = bool(g.params or g.reduce)
+    rng, draw = _array_inputs(g, seed, low, high, sizes)
     result = CheckResult(tol=tol)
 
     def total(values):
         return float(np.sum(g(**values)[0]))
 
     for _ in range(points):
-        values = {}
-        for name in g.inputs:
-            shape = tuple(dims.get(d, d) for d in g.shapes.get(name, ()))
-            if per_point and name not in g.params:
-                shape = (4, *shape)
-            values[name] = rng.integers(0, classes[name], shape) if name in classes else rng.uniform(low, high, shape)
+        values = draw()
         f, grads = g(**values)
         if not (np.all(np.isfinite(f)) and all(np.all(np.isfinite(d)) for d in grads)):
             result.skipped += 1
@@ -259,16 +244,15 @@ def second_check(g, points: int = 5, seed: int = 0, low: float = -1.0, high: flo
     return result
 
 
-def _entries(mode, third):
-    return [e for row in third for e in row] if mode == "hessian" else list(third)
-
-
-def _array_second_check(g, points, seed, low, high, tol, sizes) -> CheckResult:
+def _array_inputs(g, seed, low, high, sizes):
+    """The random generator and a function drawing one set of array inputs of the declared shapes
+    (named sizes from ``sizes``, default 3; four points along a first axis when the program has
+    points), integer labels below the class count."""
     import numpy as np
 
+    graph = g._staged()
     rng = np.random.default_rng(seed)
     dims = {d: int(sizes.get(d, 3)) for shape in g.shapes.values() for d in shape if isinstance(d, str)}
-    graph = g._staged()
     every = graph.all_shapes()
     classes = {}
     for stage in graph.stages:
@@ -277,14 +261,30 @@ def _array_second_check(g, points, seed, low, high, tol, sizes) -> CheckResult:
             size = every[o.name][dict(stage.attrs)["axis"]]
             classes[dict(zip(graph.idents, graph.inputs)).get(y.name)] = dims.get(size, size)
     per_point = bool(g.params or g.reduce)
-    result = CheckResult(tol=tol)
-    for _ in range(points):
+
+    def draw() -> dict:
         values = {}
         for name in g.inputs:
             shape = tuple(dims.get(d, d) for d in g.shapes.get(name, ()))
             if per_point and name not in g.params:
                 shape = (4, *shape)
             values[name] = rng.integers(0, classes[name], shape) if name in classes else rng.uniform(low, high, shape)
+        return values
+
+    return rng, draw
+
+
+def _entries(mode, third):
+    return [e for row in third for e in row] if mode == "hessian" else list(third)
+
+
+def _array_second_check(g, points, seed, low, high, tol, sizes) -> CheckResult:
+    import numpy as np
+
+    rng, draw = _array_inputs(g, seed, low, high, sizes)
+    result = CheckResult(tol=tol)
+    for _ in range(points):
+        values = draw()
         v = tuple(rng.uniform(-1.0, 1.0, np.shape(values[w])) for w in g.wrt)
 
         def moved(t):

@@ -35,22 +35,5 @@ from .scalar import __all__
 
 _functions = _quiet_public(_python_build(__name__ + ".python"))
 
-digamma = _functions["digamma"]
-polygamma = _functions["polygamma"]
-zeta = _functions["zeta"]
-erfinv = _functions["erfinv"]
-erfcinv = _functions["erfcinv"]
-j0 = _functions["j0"]
-j1 = _functions["j1"]
-y0 = _functions["y0"]
-y1 = _functions["y1"]
-i0 = _functions["i0"]
-i0e = _functions["i0e"]
-i1 = _functions["i1"]
-i1e = _functions["i1e"]
-gammaln = _functions["gammaln"]
-rgamma = _functions["rgamma"]
-sinc = _functions["sinc"]
-cbrt = _functions["cbrt"]
-
+globals().update({name: _functions[name] for name in __all__})   # digamma, polygamma, ... erfinv, j0 ...
 del _functions

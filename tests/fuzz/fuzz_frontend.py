@@ -37,7 +37,11 @@ CANARY_FILE = Path(tempfile.gettempdir()) / "bpc_fuzz_canary"
 TOKENS = ["x", "y", "z", "θ", "(", ")", "+", "-", "*", "/", "**", "^", ",", "=", "\n", " ", "1", "0", "2.5", "1e308",
           "pi", "exp(", "log(", "sigmoid(", "max(", "atan2(", "sqrt(", "relu(", "abs(", "softplus(", "return ",
           "def f(x):\n    ", "#", "'", '"', '"""', ".", "[", "]", "{", "}", ":", "lambda", "__import__", "@", "%",
-          "\\", "\t", "\x00", "ﬁ", "-" * 50, "(" * 40, ")" * 40, "9" * 30, "x" * 40, "import ", "yield ", "1j"]
+          "\\", "\t", "\x00", "ﬁ", "-" * 50, "(" * 40, ")" * 40, "9" * 30, "x" * 40, "import ", "yield ", "1j",
+          # the Python constructs the front end lowers (issue 13)
+          " > ", " <= ", " == ", " != ", " if ", " else ", " and ", " or ", "not ", " & ", " | ", "~", " % ", " // ",
+          " += ", " *= ", " **= ", "np.", "torch.nn.functional.", "F.", "math.", "jax.nn.", "where(", "clamp(",
+          "min=", "approximate='tanh'", "lerp(", "logsumexp(", "import numpy as np\n", "x = x * 2\n"]
 
 
 class Hang(Exception):

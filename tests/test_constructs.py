@@ -343,3 +343,32 @@ def test_property_generator_is_not_trivial():
     rng = random.Random(0)
     assert rng.random() < 1  # the strategy itself is exercised by hypothesis above
     assert "h_2" in compiler.compile("def f(x):\n    h = x\n    h += x\n    return h").source
+
+
+# -- SymPy input: SymPy's own classes for the new rows ----------------------------------------------
+
+def test_sympy_piecewise_relationals_rounding_and_special_functions():
+    X_, Y_ = sp.symbols("x y", real=True)
+    exprs = [
+        (sp.Piecewise((X_ * Y_, X_ > Y_), (Y_**2, True)), True),
+        (sp.Piecewise((sp.exp(X_), sp.And(X_ > 0, Y_ < 1)), (X_, sp.Or(sp.Eq(X_, Y_), sp.Not(X_ < -1))), (Y_, True)),
+         True),
+        (sp.floor(X_) + sp.Mod(X_, Y_) + sp.sign(X_) + sp.frac(X_) + sp.ceiling(Y_), False),
+        (sp.besselj(0, X_) + sp.bessely(1, Y_) + sp.besseli(1, X_) + sp.erfc(X_) + sp.loggamma(Y_) + sp.sinc(X_)
+         + sp.digamma(Y_) + sp.polygamma(1, Y_) + sp.erfinv(X_ / 3), True),
+    ]
+    rng = np.random.default_rng(5)
+    for expr, smooth in exprs:
+        g = compiler.compile(expr)
+        for _ in range(4):
+            point = {X_: float(rng.uniform(-2, 2)), Y_: float(rng.uniform(0.5, 2))}
+            f, grads = g(**{s.name: v for s, v in point.items()})
+            assert rel_err(float(f), value(expr, point)) <= 1e-13, (expr, point)
+            if smooth:
+                for got, want in zip(grads, gradient(expr, [sp.Symbol(n, real=True) for n in g.wrt], point)):
+                    assert rel_err(float(got), want) <= 1e-12, (expr, point, got, want)
+            else:     # floor' = ceiling' = sign' = 0, Mod' = (1, -floor(x/y)), frac' = 1
+                x, y = point[X_], point[Y_]
+                assert [float(v) for v in grads] == [2.0, -math.floor(x / y)]
+    with pytest.raises(BpcError, match="orders 0 and 1"):
+        compiler.compile(sp.besselj(2, X_))

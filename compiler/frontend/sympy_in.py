@@ -17,6 +17,7 @@ def from_sympy(expr, limits: Limits) -> Program:
     import sympy as sp
 
     by_class = {cls: rule for cls, rule in BY_CLASS.items() if rule.names and rule.elementwise}
+    native = _native_table()
     nodes: list[Node] = []
     memo: dict = {}
     inputs: list[str] = []
@@ -47,8 +48,12 @@ def from_sympy(expr, limits: Limits) -> Program:
             return Const(float(e))
         if e is sp.E:
             return make("exp", (Const(1),))
-        if isinstance(e, sp.Number) or isinstance(e, sp.NumberSymbol) or not isinstance(e, sp.Expr):
+        if e is sp.true or e is sp.false:
+            return Const(int(bool(e)))
+        if isinstance(e, sp.Number) or isinstance(e, sp.NumberSymbol) or (e.is_Atom and not isinstance(e, sp.Expr)):
             raise ParseError(f"unsupported SymPy atom {e!r}")
+        if not isinstance(e, (sp.Expr, sp.logic.boolalg.Boolean)):
+            raise ParseError(f"unsupported SymPy object {type(e).__name__}")
         return None
 
     count = 0
@@ -69,9 +74,9 @@ def from_sympy(expr, limits: Limits) -> Program:
             continue
         if not expanded:
             stack.append((e, True))
-            stack.extend((arg, False) for arg in reversed(e.args) if arg not in done)
+            stack.extend((arg, False) for arg in reversed(_operands(e)) if arg not in done)
             continue
-        args = [done[a] for a in e.args]
+        args = [done[a] for a in _operands(e)]
         if isinstance(e, sp.Add):
             value = args[0]
             for term, operand in zip(e.args[1:], args[1:]):
@@ -98,6 +103,8 @@ def from_sympy(expr, limits: Limits) -> Program:
                 value = make("neg", (value,))
         elif isinstance(e, sp.Pow):
             value = _power(e.base, e.exp, done, make)
+        elif type(e) in native or isinstance(e, sp.Piecewise):
+            value = _native(e, args, make)
         elif type(e) in by_class:
             rule = by_class[type(e)]
             if rule.variadic and len(args) > 2:
@@ -117,6 +124,61 @@ def from_sympy(expr, limits: Limits) -> Program:
         nodes.append(Node("copy", (out,)))
         out = Ref(len(nodes) - 1)
     return Program(tuple(inputs), nodes, out.index, None, "sympy", sp.srepr(expr))
+
+
+def _operands(e):
+    """The operands a node is built from: a Piecewise's values and conditions (not the final True)."""
+    import sympy as sp
+
+    if isinstance(e, sp.Piecewise):
+        flat = []
+        for k, (value, cond) in enumerate(e.args):
+            flat.append(value)
+            if k < len(e.args) - 1 or cond is not sp.true:
+                flat.append(cond)
+        return flat
+    return e.args
+
+
+def _native_table():
+    """SymPy's own classes for bpc's rows that have classes of their own (floor, Mod, relationals...)."""
+    import sympy as sp
+
+    return {sp.floor: "floor", sp.ceiling: "ceil", sp.Mod: "mod", sp.sign: "sign", sp.erfc: "erfc",
+            sp.erfinv: "erfinv", sp.erfcinv: "erfcinv", sp.loggamma: "gammaln", sp.digamma: "digamma",
+            sp.polygamma: "polygamma", sp.beta: "beta", sp.StrictGreaterThan: "gt", sp.GreaterThan: "ge",
+            sp.StrictLessThan: "lt", sp.LessThan: "le", sp.Equality: "eq", sp.Unequality: "ne",
+            sp.And: "logical_and", sp.Or: "logical_or", sp.Not: "logical_not", sp.besselj: "j", sp.bessely: "y",
+            sp.besseli: "i", sp.frac: "frac", sp.sinc: "sinc"}
+
+
+def _native(e, args, make) -> Operand:
+    import sympy as sp
+
+    if isinstance(e, sp.Piecewise):           # the last piece first: where(c1, v1, where(c2, v2, ... vn))
+        pieces = [(args[k], args[k + 1]) for k in range(0, len(args) - 1, 2)]
+        if len(args) % 2 == 0:
+            raise ParseError("a Piecewise needs a last piece with condition True", hint="add (value, True)")
+        value = args[-1]
+        for v, c in reversed(pieces):
+            value = make("where", (c, v, value))
+        return value
+    op = _native_table()[type(e)]
+    if op in ("j", "y", "i"):                 # besselj(0, x) -> j0(x)
+        order = e.args[0]
+        if order not in (0, 1):
+            raise ParseError(f"{type(e).__name__} of order {order} is not supported", hint="orders 0 and 1")
+        return make(f"{op}{int(order)}", (args[1],))
+    if op == "frac":                          # SymPy's frac is a - floor(a) (bpc's frac is a - trunc(a))
+        return make("sub", (args[0], make("floor", (args[0],))))
+    if op == "sinc":                          # SymPy's sinc is sin(a)/a; bpc's (NumPy's) sin(pi a)/(pi a)
+        return make("sinc", (make("div", (args[0], Const("pi"))),))
+    if op in ("logical_and", "logical_or") and len(args) > 2:
+        value = args[0]
+        for arg in args[1:]:
+            value = make(op, (value, arg))
+        return value
+    return make(op, tuple(args))
 
 
 def _negated(term, done, make, leaf):

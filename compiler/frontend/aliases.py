@@ -214,9 +214,10 @@ def _bessel(kind, scaled=False):
 
 
 def _xlog1py(b, args, name):
-    # a*log1p(c), 0 where a == 0 (with no gradient there, as PyTorch)
+    # a*log1p(c), 0 where a == 0 (with no gradient there, as PyTorch) unless c is nan
     a, c = args
-    return b.op("where", b.op("eq", a, Const(0)), Const(0.0), b.bin("mul", a, b.op("log1p", c)))
+    zero = b.op("logical_and", b.op("eq", a, Const(0)), b.op("eq", c, c))
+    return b.op("where", zero, Const(0.0), b.bin("mul", a, b.op("log1p", c)))
 
 
 def _ndtri(b, args, name):
@@ -322,14 +323,14 @@ _TABLE = [
     *(_same(name, op) for name, op in [("bessel_j0", "j0"), ("bessel_j1", "j1"), ("bessel_y0", "y0"),
                                        ("bessel_y1", "y1"), ("modified_bessel_i0", "i0"),
                                        ("modified_bessel_i1", "i1")]),
-    _a("xlog1py", ("a", "b"), _xlog1py, "where(a == 0, 0, a*log1p(b))"),
+    _a("xlog1py", ("a", "b"), _xlog1py, "a*log1p(b), 0 where a == 0 and b is not nan"),
     _a("ndtri", ("p",), _ndtri, "-sqrt(2)*erfcinv(2*p), the inverse of ndtr"),
     _a("addcmul", ("input", "tensor1", "tensor2", "value"), _addc("mul"), "input + value*tensor1*tensor2",
        defaults=(1,)),
     _a("addcdiv", ("input", "tensor1", "tensor2", "value"), _addc("div"), "input + value*tensor1/tensor2",
        defaults=(1,)),
     _a("ldexp", ("a", "b"), lambda b, args, name: b.bin("mul", args[0], b.bin("pow", Const(2), args[1])),
-       "a * 2**b"),
+       "a * 2**b, spelled as PyTorch does (ldexp(0, 1e300) is nan)"),
     _a("prelu", ("input", "weight"), lambda b, args, name: b.op("where", b.op("gt", args[0], Const(0)), args[0],
                                                                    b.bin("mul", args[1], args[0])),
        "where(input > 0, input, weight*input)"),

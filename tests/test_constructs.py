@@ -372,3 +372,13 @@ def test_sympy_piecewise_relationals_rounding_and_special_functions():
                 assert [float(v) for v in grads] == [2.0, -math.floor(x / y)]
     with pytest.raises(BpcError, match="orders 0 and 1"):
         compiler.compile(sp.besselj(2, X_))
+
+
+def test_module_constants():
+    g = compiler.compile("np.pi * x + math.e * y + clamp(x, -np.inf, math.tau) + torch.pi")
+    f, (dx, dy) = g(1.0, 2.0)
+    assert f == pytest.approx(2 * math.pi + 2 * math.e + 1.0, rel=1e-15)
+    assert (dx, dy) == (pytest.approx(math.pi + 1, rel=1e-15), pytest.approx(math.e, rel=1e-15))
+    # a prefix that is a variable is not a module
+    with pytest.raises(BpcError, match="attribute access"):
+        compiler.compile("def f(np, x):\n    return np.pi * x")

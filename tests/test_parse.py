@@ -89,6 +89,8 @@ def test_sympy_expression():
     ("torch.linalg.exp(x)", "module prefix 'torch.linalg.' is not supported at 1:1 — write exp(...) without a prefix"),
     ("np.frobnicate(x)", "unknown function 'np.frobnicate' at 1:1"),
     ("x.sum()", "x.sum() is not supported: method calls are not"),
+    ("np.foo * x", "np.foo is not a constant or function bpc knows at 1:1 — module constants: np.pi"),
+    ("np.exp * x", "np.exp is a function; call it as np.exp(...)"),
     ("x.exp()", "— write exp(x)"),
     ("math.remainder(x, 2)", "math.remainder is IEEE's remainder"),
     ("torch.logsumexp(x, 0)", "torch.logsumexp reduces an array"),

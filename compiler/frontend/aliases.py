@@ -38,6 +38,9 @@ IMPORTS = {("numpy", "np"), ("numpy", "numpy"), ("math", "math"), ("scipy.specia
            ("jax.numpy", "jnp"), ("jax.numpy", "jax.numpy"), ("jax.nn", "jax.nn"), ("jax.scipy.special", "special"),
            ("jax.scipy.special", "jax.scipy.special"), ("jax", "jax"), ("scipy", "scipy")}
 
+# Module constants: np.pi, math.e, math.tau, np.inf ... ("pi" is the IR's exact pi)
+CONSTANTS = {"pi": "pi", "e": math.e, "tau": 2 * math.pi, "inf": math.inf, "euler_gamma": 0.5772156649015329}
+
 # Extra keyword names for rows: op -> {library's name: the row's keyword}
 SYNONYMS = {
     "clamp": {"input": "a", "x": "a", "a_min": "min", "a_max": "max"},

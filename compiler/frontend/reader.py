@@ -346,11 +346,17 @@ class Reader:
             return [(node.test, True), (node.body, True), (node.orelse, True)]
         if isinstance(node, ast.Attribute) and self.arrays and node.attr == "T":
             return [(node.value, True)]
+        if isinstance(node, ast.Attribute) and self.module_constant(node) is not None:
+            return []
         if isinstance(node, ast.Attribute):
             dotted = _dotted(node)
             if dotted is not None and dotted.rsplit(".", 1)[0] in _aliases.PREFIXES \
                     and self.known_callable(node.attr):
                 raise self.error(f"{dotted} is a function; call it as {dotted}(...)", node)
+            variable = dotted is not None and (dotted.split(".")[0] in self.defined or dotted.split(".")[0] in self.inputs)
+            if dotted is not None and dotted.rsplit(".", 1)[0] in _aliases.PREFIXES and not variable:
+                raise self.error(f"{dotted} is not a constant or function bpc knows", node,
+                                 hint="module constants: " + ", ".join(f"np.{c}" for c in _aliases.CONSTANTS))
             raise self.error("attribute access is not allowed", node,
                              hint="only .T (transpose) is, in array programs" if self.arrays else None)
         if isinstance(node, ast.Name):
@@ -366,6 +372,19 @@ class Reader:
             return []
         what = _FORBIDDEN.get(type(node), type(node).__name__)
         raise self.error(f"{what} are not allowed" if not what.endswith("access") else f"{what} is not allowed", node)
+
+    def module_constant(self, node: ast.Attribute) -> Const | None:
+        """``np.pi``, ``math.e``, ``math.tau``, ``np.inf`` ... as constants (a prefix that is a variable
+        here is not a module)."""
+        dotted = _dotted(node)
+        if dotted is None or "." not in dotted:
+            return None
+        prefix, name = dotted.rsplit(".", 1)
+        head = prefix.split(".")[0]
+        if prefix not in _aliases.PREFIXES or name not in _aliases.CONSTANTS or head in self.defined \
+                or head in self.inputs:
+            return None
+        return Const(_aliases.CONSTANTS[name])
 
     def callee(self, func) -> tuple[str | None, str]:
         """(module prefix or None, function name) of a call; an unknown prefix is an error."""
@@ -529,8 +548,9 @@ class Reader:
             elif isinstance(node, ast.BinOp):
                 right, left = results.pop(), results.pop()
                 results.append(self.binop(_BINOPS[type(node.op)], left, right, node))
-            elif isinstance(node, ast.Attribute):     # .T
-                results.append(self.make("T", (results.pop(),), node))
+            elif isinstance(node, ast.Attribute):     # np.pi, math.e ..., or .T
+                constant = self.module_constant(node)
+                results.append(constant if constant is not None else self.make("T", (results.pop(),), node))
             elif isinstance(node, ast.Compare):
                 values = _take(results, 1 + len(node.comparators))
                 tests = [self.make(_COMPARE[type(op)], (a, b), node) for op, a, b in zip(node.ops, values, values[1:])]
@@ -716,8 +736,8 @@ class Reader:
             raise self.error("constant expression does not fit in float64 (overflow or not real)", node) from None
         if isinstance(result, complex):
             raise self.error("constant expression is not real", node)
-        if isinstance(result, float) and not math.isfinite(result):
-            raise self.error("constant expression overflows float64", node)
+        if isinstance(result, float) and not math.isfinite(result) and all(math.isfinite(v) for v in values):
+            raise self.error("constant expression overflows float64", node)     # (-np.inf is fine)
         return Const(result)
 
 

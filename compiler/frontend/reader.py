@@ -387,42 +387,48 @@ class Reader:
         return Const(_aliases.CONSTANTS[name])
 
     def callee(self, func) -> tuple[str | None, str]:
-        """(module prefix or None, function name) of a call; an unknown prefix is an error."""
+        """(module prefix or None, function name) of a call; ``""`` as the prefix for a method call
+        ``x.exp()`` (a known function, its receiver the first argument). Anything else is an error."""
         if isinstance(func, ast.Name):
             return None, func.id
-        dotted = _dotted(func) if isinstance(func, ast.Attribute) else None
-        if dotted is None:
-            if isinstance(func, ast.Attribute):
-                raise self.error("attribute access is not allowed", func)
+        if not isinstance(func, ast.Attribute):
             raise self.error("only named functions can be called", func)
-        prefix, name = dotted.rsplit(".", 1)
-        if prefix not in _aliases.PREFIXES:
+        dotted = _dotted(func)
+        name = func.attr
+        if dotted is not None:
+            prefix = dotted.rsplit(".", 1)[0]
             head = prefix.split(".")[0]
-            if head not in _ROOTS:
-                raise self.error(f"{dotted}() is not supported: method calls are not, and {head!r} is not a "
-                                 "module prefix bpc reads", func,
-                                 hint=f"write {name}({prefix})" if self.known_callable(name) and "." not in prefix
-                                 else "module prefixes: " + ", ".join(p + "." for p in _aliases.PREFIXES))
-            raise self.error(f"module prefix '{prefix}.' is not supported", func,
-                             hint="write " + (f"{name}(...) without a prefix, or " if self.known_callable(name) else "")
-                             + "use one of " + ", ".join(p + "." for p in _aliases.PREFIXES))
-        head = prefix.split(".")[0]
-        if head in self.defined or head in self.inputs:
-            raise self.error(f"{head!r} is a variable here, so {dotted}(...) is not a module function", func)
-        return prefix, name
+            variable = head in self.defined or head in self.inputs
+            if prefix in _aliases.PREFIXES and not variable:
+                return prefix, name
+            if head in _ROOTS and not variable and "." in prefix:
+                raise self.error(f"module prefix '{prefix}.' is not supported", func,
+                                 hint="write " + (f"{name}(...) without a prefix, or " if self.known_callable(name)
+                                                  else "") + "use one of " + ", ".join(p + "." for p in _aliases.PREFIXES))
+        if self.known_callable(name) and (name, None) not in _METHOD_REFUSED:
+            return "", name                      # x.exp(), (x + y).clamp(min=0), h.pow(2)
+        if dotted is None:
+            raise self.error("attribute access is not allowed", func)
+        raise self.error(f"{dotted}() is not supported: {name!r} is not a function bpc knows", func,
+                         hint="see 'bpc functions'; module prefixes: " + ", ".join(p + "." for p in _aliases.PREFIXES))
 
     def call_plan(self, node: ast.Call) -> "_Plan":
         """Resolve a call once: which row or alias it means, and its arguments bound to parameters."""
         plan = self.plans.get(id(node))
         if plan is not None:
             return plan
+        original = node
         prefix, name = self.callee(node.func)
         shown = f"{prefix}.{name}" if prefix else name
+        if prefix == "":                             # a method: its receiver is the first argument
+            shown = f"{name} (called as a method, its receiver the first argument)"
+            node = ast.copy_location(ast.Call(func=node.func, args=[node.func.value, *node.args],
+                                              keywords=node.keywords), node)
         if prefix is None and (name in self.defined or name in self.inputs):
             where = self.defined[name][1] if name in self.defined else self.inputs[name][0]
             raise self.error(f"{name!r} is a variable here (line {where}) and cannot be called", node.func,
                              hint="give the variable another name")
-        refused = _aliases.REFUSED.get((prefix, name))
+        refused = _aliases.REFUSED.get((prefix or None, name))
         if refused is not None:
             raise self.error(refused[0], node.func, hint=refused[1])
         for arg in node.args:
@@ -431,7 +437,7 @@ class Reader:
         for kw in node.keywords:
             if kw.arg is None:
                 raise self.error("**keyword arguments are not allowed", kw.value)
-        alias = _aliases.lookup(prefix, name)
+        alias = _aliases.lookup(prefix or None, name)
         if alias is not None and (self.arrays or name not in ARRAY_FUNCTIONS):
             plan = self.bind_alias(alias, node, shown)
         elif self.is_function(name):
@@ -443,7 +449,7 @@ class Reader:
                              hint=f"did you mean {close[0]!r}?" if close else "see 'bpc functions' for the supported functions")
         if prefix is None:
             self.called.setdefault(name, node.lineno)
-        self.plans[id(node)] = plan
+        self.plans[id(original)] = plan
         return plan
 
     def bind_args(self, name: str, params: tuple, defaults: tuple, node: ast.Call, literal=(), synonyms=None,
@@ -767,6 +773,7 @@ _MODULES = {"numpy", "math", "scipy.special", "torch", "torch.special", "torch.n
             "jax.scipy.special"}
 _MISSING = object()
 _ROOTS = frozenset(p.split(".")[0] for p in _aliases.PREFIXES)
+_METHOD_REFUSED: frozenset = frozenset()
 
 
 class _Lit:

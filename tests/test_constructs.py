@@ -247,6 +247,8 @@ ALIAS_PAIRS = [
     ("arcsin(x/3) + arccos(y/3) + arctan(x) + arctan2(y, x) + arcsinh(y)", "asin(x/3) + acos(y/3) + atan(x) + atan2(y, x) + asinh(y)"),
     ("lerp(x, y, 0.25) + lerp(x, y, weight=x)", "x + 0.25*(y - x) + x + x*(y - x)"),
     ("logsumexp(x, y, 2*x, -y)", "logaddexp(logaddexp(logaddexp(x, y), 2*x), -y)"),
+    ("scipy.special.logsumexp([x, y, 2*x]) + max((x, y)) + torch.logsumexp((x, y))",
+     "logaddexp(logaddexp(x, y), 2*x) + max(x, y) + logaddexp(x, y)"),
     ("clamp(x, min=-0.5) + clamp(y, max=0.5) + clip(x, a_min=-1, a_max=1) + clamp_min(y, 0.1) + clamp_max(x, 0.2)",
      "clamp(x, -0.5, 1e308) + clamp(y, -1e308, 0.5) + clamp(x, -1, 1) + clamp(y, 0.1, 1e308) + clamp(x, -1e308, 0.2)"),
     ("gelu(x, approximate='tanh') + F.gelu(y) + jax.nn.gelu(x) + jax.nn.gelu(y, approximate=False)",

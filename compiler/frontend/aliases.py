@@ -361,8 +361,8 @@ BY_PREFIX = {("jax.nn", "gelu"): _a("gelu", ("x", "approximate"), _gelu_default(
                                      "jax.nn.gelu(x) is gelu_tanh(x); approximate=False: gelu(x)",
                                      defaults=(True,), literal=("approximate",), extends=True)}
 # names refused with a reason: (prefix or None, name) -> (message, hint)
-_ARRAY = ("reduces an array, which bpc's scalar formulas do not", "write logsumexp(a, b, ...) for scalars, "
-          "or logaddexp(a, b)")
+_ARRAY = ("reduces an array, which bpc's scalar formulas do not", "write logsumexp(a, b, ...) or "
+          "logsumexp([a, b, ...]) for scalars, or logaddexp(a, b)")
 REFUSED = {
     ("math", "remainder"): ("math.remainder is IEEE's remainder (round to nearest), which bpc does not have",
                             "a % b (floor-mod, as np.remainder and torch.remainder) or fmod(a, b)"),

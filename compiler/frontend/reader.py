@@ -428,7 +428,10 @@ class Reader:
             where = self.defined[name][1] if name in self.defined else self.inputs[name][0]
             raise self.error(f"{name!r} is a variable here (line {where}) and cannot be called", node.func,
                              hint="give the variable another name")
-        refused = _aliases.REFUSED.get((prefix or None, name))
+        listed = len(node.args) == 1 and isinstance(node.args[0], (ast.List, ast.Tuple)) and not node.keywords
+        if listed and self.variadic(prefix or None, name):   # logsumexp([a, b, c]), max((a, b))
+            node = ast.copy_location(ast.Call(func=node.func, args=list(node.args[0].elts), keywords=[]), node)
+        refused = _aliases.REFUSED.get((prefix or None, name)) if not listed else None
         if refused is not None:
             raise self.error(refused[0], node.func, hint=refused[1])
         for arg in node.args:
@@ -451,6 +454,13 @@ class Reader:
             self.called.setdefault(name, node.lineno)
         self.plans[id(original)] = plan
         return plan
+
+    def variadic(self, prefix, name) -> bool:
+        """``name`` takes two or more arguments (max, min, logsumexp): a list of them reads the same."""
+        alias = _aliases.lookup(prefix, name)
+        if alias is not None:
+            return alias.variadic
+        return self.is_function(name) and RULES[FUNCTIONS[name]].variadic
 
     def bind_args(self, name: str, params: tuple, defaults: tuple, node: ast.Call, literal=(), synonyms=None,
                   arity_text: str | None = None) -> list:

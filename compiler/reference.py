@@ -44,6 +44,11 @@ def _partials(rule) -> str:
     return "; ".join(f"`{plain(sp.sympify(p))}`" for i, p in enumerate(got) if i not in rule.constant_args)
 
 
+def _cell(text: str) -> str:
+    """Text for a markdown table cell: a '|' would end the cell."""
+    return text.replace("|", "\\|")
+
+
 def markdown() -> str:
     """The docs table: every primitive, one row each, as the rules table has it."""
     lines = ["| primitive | local derivative(s), with `out` the saved output | tests sample | notes |",
@@ -51,22 +56,22 @@ def markdown() -> str:
     operators = [RULES[op] for op in OPERATORS if RULES[op].elementwise]
     functions = sorted((r for r in RULES.values() if r.elementwise and r.names), key=lambda r: r.names[0])
     for rule in operators + functions:
-        lines.append(f"| {_call(rule)} | {_partials(rule)} | {_interval(rule.domain)} | {rule.doc} |")
+        lines.append(f"| {_call(rule)} | {_partials(rule)} | {_interval(rule.domain)} | {_cell(rule.doc)} |")
     lines += ["", "Array operations (array programs, `shapes=`), each with its vector-Jacobian product:", "",
               "| operation | notes |", "|---|---|"]
     for rule in sorted((r for r in RULES.values() if not r.elementwise), key=lambda r: r.op):
-        lines.append(f"| {_call(rule)} | {rule.doc} |")
+        lines.append(f"| {_call(rule)} | {_cell(rule.doc)} |")
     lines += ["", "Aliases: other spellings from NumPy, SciPy, PyTorch, JAX and `math`, lowered to the rows above "
               "(`compiler/frontend/aliases.py`). Calls may carry a module prefix: "
               + ", ".join(f"`{p}.`" for p in aliases.PREFIXES) + ".", "",
               "| alias | means |", "|---|---|"]
     for name in sorted(aliases.ALIASES):
         alias = aliases.ALIASES[name]
-        lines.append(f"| `{alias.describe()}` | {alias.means} |")
+        lines.append(f"| `{alias.describe()}` | {_cell(alias.means)} |")
     for (prefix, name), alias in sorted(aliases.BY_PREFIX.items()):
-        lines.append(f"| `{prefix}.{alias.describe()}` | {alias.means} |")
+        lines.append(f"| `{prefix}.{alias.describe()}` | {_cell(alias.means)} |")
     lines += ["", "Helpers that appear in derivatives only:", "", "| helper | value |", "|---|---|"]
     for rule in sorted(scalar.HELPERS, key=lambda r: r.op):
         args = ", ".join(("a", "b", "out")[:rule.arity])
-        lines.append(f"| `{rule.op}({args})` | {rule.doc} |")
+        lines.append(f"| `{rule.op}({args})` | {_cell(rule.doc)} |")
     return "\n".join(lines) + "\n"

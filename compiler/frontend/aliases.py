@@ -339,7 +339,7 @@ _TABLE = [
        "where(input > 0, input, weight*input)"),
     _a("softshrink", ("input", "lambd"), _shrink(True), "input - lambd above lambd, input + lambd below -lambd, else 0",
        defaults=(0.5,)),
-    _a("hardshrink", ("input", "lambd"), _shrink(False), "input where |input| > lambd, else 0", defaults=(0.5,)),
+    _a("hardshrink", ("input", "lambd"), _shrink(False), "input where abs(input) > lambd, else 0", defaults=(0.5,)),
     _a("threshold", ("input", "threshold", "value"),
        lambda b, args, name: b.op("where", b.op("gt", args[0], args[1]), args[0], args[2]),
        "where(input > threshold, input, value)"),

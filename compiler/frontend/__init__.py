@@ -1,7 +1,10 @@
 """Front end: formula text, staged programs, ``def`` functions, SymPy expressions and SymPy matrix
 expressions -> one ``ir.Program``, with the numerically stable rewrites applied.
 
-    reader.py     source text (and ``def`` functions) -> Program, scalar or array (``shapes=``)
+    reader.py     source text (and ``def`` functions) -> Program, scalar or array (``shapes=``); Python's
+                  reassignment, ``+=``, ``a if c else b``, comparisons, and/or/not, ``%`` and ``//``
+                  lowered to single assignment (versions ``h``, ``h_2`` ...)
+    aliases.py    names from NumPy, SciPy, PyTorch, JAX and ``math`` (module prefixes, keywords) -> rows
     sympy_in.py   SymPy expressions -> Program; SymPy matrix expressions -> program text and shapes
     stable.py     log(1 + exp(x)) -> softplus(x) and the other stable rewrites
     limits.py     the bounds every input is checked against

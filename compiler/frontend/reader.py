@@ -5,6 +5,13 @@ function names; it is never passed to ``eval``, ``exec``, ``sympify`` or ``parse
 Traversals are iterative, so deep input meets a documented limit instead of a
 ``RecursionError``.
 
+Python's own constructs are lowered here to single assignment: a name assigned again (or with
+``+=``, ``*=`` ...) gets a new stage named ``name_2``, ``name_3`` ... (never a name the source uses);
+``a if c else b`` is ``where(c, a, b)``; comparisons (chained too), ``and``/``or``/``not`` and
+``&``/``|``/``~`` on conditions are the rows gt ... logical_not; ``a % b`` is ``mod``, ``a // b`` is
+``floor(a / b)``. Calls may carry a module prefix (``np.``, ``torch.nn.functional.`` ...), keyword
+arguments, or be methods (``x.exp()``); ``aliases.py`` maps the names to rows.
+
 With ``shapes`` (input name -> shape) the program is an array program: every node gets its
 shape as it is made, ``@``, ``.T`` and the array functions (``sum``, ``softmax``,
 ``cross_entropy`` ...) are allowed, and a shape that does not fit is an error naming the

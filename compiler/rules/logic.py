@@ -47,7 +47,9 @@ def _compare(symbol):
 
 
 def _where_numpy(p, e):
-    c, a, b = (p.arg(e, k) for k in range(3))
+    """Integer branches print as floats: np.where(c, 1, 0) would be an int64 array, and a later
+    ``da += 0.5*x`` into it fails."""
+    c, a, b = (repr(float(x)) if k and x.is_Integer else p.arg(e, k) for k, x in enumerate(e.args))
     return f"np.where({c}, {a}, {b})"
 
 

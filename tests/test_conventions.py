@@ -1,4 +1,4 @@
-"""docs/conventions.md, row by row, on every target: values and gradients at the points where calculus
+"""The README's derivative conventions table, row by row, on every target: values and gradients at the points where calculus
 does not decide. Expected values are exact and written by hand (PyTorch's documented choices), not
 taken from bpc."""
 import math

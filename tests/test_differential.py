@@ -39,7 +39,7 @@ UNARY = ["exp", "log", "log1p", "expm1", "sqrt", "sin", "cos", "tan", "asin", "a
 BINARY = ["+", "-", "*", "/", "**", "atan2", "max", "min", "hypot", "logaddexp"]
 EDGES = [0.0, -0.0, np.inf, -np.inf, np.nan, 5e-324, -2.2e-308, 1e308, -1e308, 710.0, -710.0, 1.0, -1.0, 0.5]
 SEED = int(os.environ.get("BPC_DIFF_SEED", random.SystemRandom().randrange(2**32)))
-CHUNKS, PER_CHUNK = 10, 50
+CHUNKS, PER_CHUNK = 10, 25
 
 
 def expression(rng: random.Random, depth: int) -> str:

@@ -102,7 +102,7 @@ def close(got: float, want: float) -> bool:
     return abs(got - want) <= 1e-9 * max(abs(want), 1e-3)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(expressions, points)
 def test_random_expressions_match_sympy_diff(expr, xs):
     text, ref, kinks = expr

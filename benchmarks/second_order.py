@@ -10,8 +10,8 @@ Measured, side by side in one process, interleaved (best of several repeats):
   the target is bpc >= 2x faster;
 - F1-F4 at each N: bpc's HVP against JAX jit(vmap(hvp)), the HVP written as jvp(grad(f));
   the target is bpc >= 2x faster.
-Every figure is recorded, met or missed. bpc's results are validated against JAX's (1e-9
-relative) before anything is timed. ``--quick`` runs N = 1e4 only (a smoke test).
+Every figure is recorded, met or missed. bpc's results are validated against JAX's (1e-11
+relative to the largest entry) before anything is timed. ``--quick`` runs N = 1e4 only (a smoke test).
 """
 from __future__ import annotations
 
@@ -62,8 +62,11 @@ def jax_function(g):
 
 
 def rel(a, b) -> float:
+    """Largest difference relative to the reference's largest magnitude (as kernels.py validates):
+    pointwise relative errors blow up where an entry of H v crosses zero among 1e6 random points
+    (F1: 6e-9 there, from the last bits of exp and sigmoid)."""
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    return float(np.max(np.abs(a - b) / np.maximum(np.abs(b), 1e-300)))
+    return float(np.max(np.abs(a - b)) / max(float(np.max(np.abs(b))), 1e-300))
 
 
 def run(sizes, repeats: int, quick: bool) -> dict:
@@ -93,7 +96,7 @@ def run(sizes, repeats: int, quick: bool) -> dict:
                 jdata, jv = [jnp.asarray(a) for a in data], [jnp.asarray(a) for a in v]
                 want = jhvp(*jdata, *jv)
                 err = max(rel(a, b) for a, b in zip(out_h[2], want))
-                assert err <= 1e-9, (name, "hvp vs JAX", err)
+                assert err <= 1e-11, (name, "hvp vs JAX", err)
 
                 def run_jax_hvp():
                     for a in jhvp(*jdata, *jv):
@@ -106,7 +109,7 @@ def run(sizes, repeats: int, quick: bool) -> dict:
                     jhess = jax.jit(jax.vmap(jax.hessian(fn, argnums=argnums)))
                     want = jhess(*jdata)
                     err = max(rel(out_H[2][i][j], want[i][j]) for i in range(k) for j in range(k))
-                    assert err <= 1e-9, (name, "hessian vs JAX", err)
+                    assert err <= 1e-11, (name, "hessian vs JAX", err)
 
                     def run_jax_hessian():
                         for r in jhess(*jdata):

@@ -192,10 +192,6 @@ KINKS = {"abs": {0.0}, "relu": {0.0}, "leaky_relu": {0.0}, "elu": {0.0}, "celu":
 # Points where a row is known to miss the mpmath value by more than its tolerance: not checked here,
 # listed in the report to the owners of compiler/rules (each is a spelling that cancels or overflows).
 KNOWN = {
-    # elu/celu/selu are spelled alpha*exp(a) - alpha: cancels for small negative a (expm1 would not)
-    "elu": {(-1e-8,)}, "celu": {(-1e-8,)}, "selu": {(-1e-8,), (-1e-300,)},
-    # sinc' = (cos(pi a) - sinc(a))/a cancels near 0 (30% off at 1e-8)
-    "sinc": {(1e-8,), (-1e-8,)},
     # tanhshrink is a - tanh(a), as PyTorch spells it: 0 instead of a**3/3 for tiny a
     "tanhshrink": {(1e-8,), (-1e-8,)},
     # gelu_tanh': (1 - tanh**2) * (1 + 3k a**2) is 0*inf for |a| > 1e102

@@ -7,6 +7,7 @@ and every partial is written with rows.
 from __future__ import annotations
 
 import sympy as sp
+from sympy.codegen.cfunctions import expm1
 
 from .logic import gt, logical_and, lt, where
 from .scalar import sigmoid, softplus
@@ -72,17 +73,17 @@ ROWS = [
         reference=lambda a, s: sp.Piecewise((a, a > 0), (a * s, True)), doc="a > 0: a, else slope*a (slope 0.01)"),
     row("elu", lambda a, al: elu(a, al), lambda a, al, out: (where(gt(a, 0), 1, out + al), 0), (W, (1.0, 1.0)),
         "elu{0}", names=("elu",), sympy=elu, constant_args=(1,), keywords=("input", "alpha"), defaults=(1.0,),
-        spell={"*": _expand(lambda a, al: where(gt(a, 0), a, al * sp.exp(a) - al))},
+        spell={"*": _expand(lambda a, al: where(gt(a, 0), a, al * expm1(a)))},
         reference=lambda a, al: sp.Piecewise((a, a > 0), (al * (sp.exp(a) - 1), True)),
         doc="a > 0: a, else alpha*(exp(a) - 1)"),
     row("celu", lambda a, al: celu(a, al), lambda a, al, out: (where(gt(a, 0), 1, sp.exp(a / al)), 0),
         (W, (1.0, 1.0)), "celu{0}", names=("celu",), sympy=celu, constant_args=(1,), keywords=("input", "alpha"),
-        defaults=(1.0,), spell={"*": _expand(lambda a, al: where(gt(a, 0), a, al * sp.exp(a / al) - al))},
+        defaults=(1.0,), spell={"*": _expand(lambda a, al: where(gt(a, 0), a, al * expm1(a / al)))},
         reference=lambda a, al: sp.Piecewise((a, a > 0), (al * (sp.exp(a / al) - 1), True)),
         doc="a > 0: a, else alpha*(exp(a/alpha) - 1)"),
     row("selu", lambda a: selu(a), lambda a, out: (where(gt(a, 0), _SELU_SCALE, out + _SELU_SCALE * _SELU_ALPHA),),
         (W,), "selu{0}", names=("selu",), sympy=selu,
-        spell={"*": _expand(lambda a: _SELU_SCALE * where(gt(a, 0), a, _SELU_ALPHA * sp.exp(a) - _SELU_ALPHA))},
+        spell={"*": _expand(lambda a: _SELU_SCALE * where(gt(a, 0), a, _SELU_ALPHA * expm1(a)))},
         reference=lambda a: _SELU_SCALE * sp.Piecewise((a, a > 0), (_SELU_ALPHA * (sp.exp(a) - 1), True)),
         doc="scale*elu(a, alpha) with PyTorch's constants"),
     # the erf form: a*Phi(a), Phi the standard normal CDF

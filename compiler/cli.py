@@ -19,9 +19,9 @@ _SOURCE_HELP = ("a formula or program as text, @FILE to read a file, or - for st
 def _epilog() -> str:
     import textwrap
 
-    from .rules import FUNCTIONS
+    from .reference import names_line
 
-    names = " ".join(sorted(FUNCTIONS))
+    names = names_line()                 # every row's names and the front end's aliases
     return textwrap.fill(f"SOURCE is {_SOURCE_HELP}. Functions: {names}; constant pi; operators + - * / ** "
                          "(or ^), and @ and .T in array programs. 'bpc functions --markdown' prints every "
                          "derivative.", 79)

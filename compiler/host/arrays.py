@@ -15,23 +15,7 @@ def check(values, inputs, shapes, labels, points=()):
     sizes, arrays, n = {}, [], None
     for name, value in zip(inputs, values):
         a = _labels(name, value) if name in labels else np.asarray(value, dtype=np.float64)
-        want = shapes[name]
-        dims = a.shape
-        if name in points:
-            if a.ndim != len(want) + 1:
-                raise ValueError(f"input {name!r} holds one array of shape {want} per point: it must have "
-                                 f"{len(want) + 1} dimensions, the first counting the points, got {a.shape}")
-            if n is not None and a.shape[0] != n[0]:
-                raise ValueError(f"input {name!r} has {a.shape[0]} points, but {n[1]!r} has {n[0]}")
-            n = n or (a.shape[0], name)
-            dims = a.shape[1:]
-        elif a.ndim != len(want):
-            raise ValueError(f"input {name!r} must have shape {want}, got {a.shape}")
-        for size, got in zip(want, dims):
-            expected = sizes.setdefault(size, (got, name))[0] if isinstance(size, str) else size
-            if got != expected:
-                source = f" (from {sizes[size][1]!r})" if isinstance(size, str) else ""
-                raise ValueError(f"input {name!r} has shape {a.shape}, but its size {size!r} is {expected}{source}")
+        n = fit_shape(name, a.shape, shapes[name], name in points, sizes, n)
         arrays.append(np.ascontiguousarray(a) if a.ndim else a[()])
     for name, classes in labels.items():
         count = sizes[classes][0] if isinstance(classes, str) else classes
@@ -41,6 +25,29 @@ def check(values, inputs, shapes, labels, points=()):
             raise ValueError(f"input {name!r} holds class labels, which must be in [0, {count}) "
                              f"({classes!r} classes), got {bad}")
     return arrays
+
+
+def fit_shape(name, shape, want, per_point, sizes, n):
+    """Check one input's shape against its declared shape ``want``, binding named sizes in
+    ``sizes`` (size -> (value, input that set it)); a per-point input has a leading axis of points,
+    the same length for all: ``n`` is (that length, the input that set it) or None. Returns ``n``."""
+    shape = dims = tuple(shape)
+    if per_point:
+        if len(shape) != len(want) + 1:
+            raise ValueError(f"input {name!r} holds one array of shape {want} per point: it must have "
+                             f"{len(want) + 1} dimensions, the first counting the points, got {shape}")
+        if n is not None and shape[0] != n[0]:
+            raise ValueError(f"input {name!r} has {shape[0]} points, but {n[1]!r} has {n[0]}")
+        n = n or (shape[0], name)
+        dims = shape[1:]
+    elif len(shape) != len(want):
+        raise ValueError(f"input {name!r} must have shape {want}, got {shape}")
+    for size, got in zip(want, dims):
+        expected = sizes.setdefault(size, (got, name))[0] if isinstance(size, str) else size
+        if got != expected:
+            source = f" (from {sizes[size][1]!r})" if isinstance(size, str) else ""
+            raise ValueError(f"input {name!r} has shape {shape}, but its size {size!r} is {expected}{source}")
+    return n
 
 
 def _labels(name, value):

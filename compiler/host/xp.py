@@ -11,6 +11,7 @@ import math
 import numpy as np
 
 from ..errors import BpcError
+from .arrays import fit_shape
 
 
 def namespace(values):
@@ -37,23 +38,7 @@ def check(values, inputs, shapes, labels, points=()):
     sizes, arrays, n = {}, [], None
     for name, value in zip(inputs, values):
         a = _labels(xp, device, name, value) if name in labels else _floats(xp, device, value)
-        want, dims = shapes[name], tuple(a.shape)
-        if name in points:
-            if a.ndim != len(want) + 1:
-                raise ValueError(f"input {name!r} holds one array of shape {want} per point: it must have "
-                                 f"{len(want) + 1} dimensions, the first counting the points, got {dims}")
-            if n is not None and dims[0] != n[0]:
-                raise ValueError(f"input {name!r} has {dims[0]} points, but {n[1]!r} has {n[0]}")
-            n = n or (dims[0], name)
-            dims = dims[1:]
-        elif a.ndim != len(want):
-            raise ValueError(f"input {name!r} must have shape {want}, got {tuple(a.shape)}")
-        for size, got in zip(want, dims):
-            expected = sizes.setdefault(size, (got, name))[0] if isinstance(size, str) else size
-            if got != expected:
-                source = f" (from {sizes[size][1]!r})" if isinstance(size, str) else ""
-                raise ValueError(f"input {name!r} has shape {tuple(a.shape)}, but its size {size!r} is "
-                                 f"{expected}{source}")
+        n = fit_shape(name, a.shape, shapes[name], name in points, sizes, n)
         arrays.append(a)
     for name, classes in labels.items():
         count = sizes[classes][0] if isinstance(classes, str) else classes

@@ -4,20 +4,22 @@ The float32 twins of ``f64.py``, compiled the same way (``njit(forceinline=True,
 fastmath=False)``, inlined by LLVM). Every public function takes and returns float32 (its
 arguments are converted to float32) and computes in float32 only: float-float pairs where more
 precision is needed, and every constant a float32 (``F(c)``), so that Numba's type inference
-never promotes to float64. Integer work on the bits is done in int32 or int64 and truncated back
-to 32 bits.
+never promotes to float64. The one exception is logaddexp, which is f64.logaddexp rounded to
+float32 (where its two terms cancel, float32 arithmetic would need four-float sums). Integer
+work on the bits is done in int32 or int64 and truncated back to 32 bits.
 
 Sources, named again at each function: SLEEF 3.x ``src/libm/sleefsimdsp.c`` (Naoki Shibata and
 contributors, Boost Software License 1.0) for the algorithms and coefficients of exp, expm1, log,
 log1p, exp2, log2, pow, the sin/cos kernel, atan/atan2, erf and erfc; own constructions (with the
-same reasoning as in f64.py) for tanh, sigmoid, softplus, logaddexp, the sin/cos argument
-reduction and the single final scaling of subnormal results.
+same reasoning as in f64.py) for tanh, sigmoid, softplus, the sin/cos argument reduction and
+the single final scaling of subnormal results.
 """
 
 import numpy as np
 from numba import njit
 
 from . import _dd as dd
+from . import f64 as _f64
 from ._intrin import copysign, div, f2i, fabs, fma, i2f32, rint, select, toi32
 from ._tables import F32_KMAX, F32_LMAX, F32_LMIN, PIO2_TABLE_F32
 
@@ -408,25 +410,16 @@ def softplus(x):
 
 @_jit
 def logaddexp(a, b):
-    """log(e**a + e**b) = max(a, b) + log(1 + e**-|a - b|), a - b exact in float-float. Where the
-    two terms cancel (|result| below about 3.5e-4) the absolute error is below 2**-31 but the
-    error in ulp grows as the result goes to 0 (docs/vecmath.md)."""
-    a = np.float32(a)
-    b = np.float32(b)
-    mx = select(a > b, a, b)
-    dh, dl = dd.two_sum(a, -b)
-    neg = dh < ZERO
-    dh = select(neg, -dh, dh)
-    dl = select(neg, -dl, dl)
-    ok = dh < F(150.0)
-    dh = select(ok, dh, F(150.0))
-    dl = select(ok, dl, ZERO)
-    lh, ll = _log1p_exp_neg(dh, dl)
-    rh, rl = dd.add_d(lh, ll, mx)
-    r = rh + rl
-    r = select(mx == INF, INF, r)
-    r = select((a == b) & _isinf(a), a, r)
-    return select(_isnan(a) | _isnan(b), a + b, r)
+    """log(e**a + e**b): the float64 function on the float64 values of a and b, rounded once to
+    float32 (the one float32 function that computes in float64). f64.logaddexp is within 2 ulp
+    of float64 (also where the result cancels to near 0; see its docstring), so the float32
+    result is within 0.5 + 2**-28 ulp of float32, subnormal results included (the float64 value
+    is rounded once to the float32 grid). Where the two terms cancel, float32 arithmetic alone
+    would need a quadruple-float e**a + e**b - 1: for float32 inputs |e**a + e**b - 1| is
+    heuristically no smaller than 2**-64 (1 - e**max(a, b)), and float64's accurate path covers
+    down to 2**-95. The special values are float64's, which are the same (C99 style) for the
+    float32 inputs."""
+    return np.float32(_f64.logaddexp(np.float64(np.float32(a)), np.float64(np.float32(b))))
 
 
 # ---------------------------------------------------------------------------------------------

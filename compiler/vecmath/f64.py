@@ -13,14 +13,17 @@ Sources of the algorithms and coefficients, named again at each function:
   the sin/cos kernel, atan/atan2 and erf/erfc (the "u10"/"u1" variants, the 1.0-ulp ones).
 * The double-double helpers of ``_dd.py`` (Dekker, Knuth, SLEEF ``dd.h``).
 * Own constructions, with the reasoning in comments: tanh via expm1, sigmoid, softplus and
-  logaddexp via a double-double exp and log, the sin/cos argument reduction (``_tables.py``),
-  the C99 special cases, and the handling of subnormal results (scaling once, at the end).
+  logaddexp via a double-double exp and log (and logaddexp's accurate path where its two terms
+  cancel, e**a + e**b - 1 in triple-double: ``_td.py``), the sin/cos argument reduction
+  (``_tables.py``), the C99 special cases, and the handling of subnormal results (scaling once,
+  at the end).
 """
 
 import numpy as np
 from numba import njit
 
 from . import _dd as dd
+from . import _td as td
 from ._intrin import copysign, div, f2i, fabs, fma, i2f64, rint, select, toi32
 from ._tables import F64_KMAX, F64_LMAX, F64_LMIN, PIO2_TABLE_F64
 
@@ -429,13 +432,14 @@ def sigmoid(x):
 
 
 @_jit
-def _log1p_exp_neg(dh, dl):
+def _log1p_exp_neg(dh, dl, far_from):
     """log(1 + e**-d) as a double-double for d = dh + dl >= 0 (dh <= 1000). With E = e**-d in
     (0, 1] (double-double), log(1 + E) = k ln2 + 2 atanh(z), z = (E - k) / (E + 2 + k), k = 1
     when E >= 1/2 (then 1 + E = 2 m with m in [0.75, 1]) else 0, so |z| <= 1/5 and z keeps its
-    relative accuracy for tiny E. Polynomial: SLEEF logk2. For d > 40, log(1 + E) = E (1 - E/2)
-    and E/2 < 2**-58: the result is E, scaled from the unscaled double-double in one rounding
-    (E is subnormal for d > 708)."""
+    relative accuracy for tiny E. Polynomial: SLEEF logk2. For d > far_from (softplus: 40, where
+    log(1 + E) = E (1 - E/2) and E/2 < 2**-58; logaddexp: 708) the result is E rounded to one
+    double, scaled from the unscaled double-double in one rounding (E is subnormal for d > 708);
+    below, a double-double of relative error about 2**-60."""
     th, tl, q = _expk2u(-dh, -dl)
     eh = _ldexp2(th, q)
     el = _ldexp2(tl, q)
@@ -457,7 +461,7 @@ def _log1p_exp_neg(dh, dl):
     ph, pl = dd.mul(z2h, z2l, zh, zl)
     ph, pl = dd.mul_d(ph, pl, t)
     sh, sl = dd.add(sh, sl, ph, pl)
-    far = dh > 40.0
+    far = dh > far_from
     return select(far, _ldexp2(th + tl, q), sh), select(far, 0.0, sl)
 
 
@@ -467,7 +471,7 @@ def softplus(x):
     max(x, 0) + log(1 + e**-|x|), the second term in double-double."""
     x = np.float64(x)
     ax = _clamp(fabs(x), 0.0, 1000.0)
-    lh, ll = _log1p_exp_neg(ax, 0.0)
+    lh, ll = _log1p_exp_neg(ax, 0.0, 40.0)
     rh, rl = dd.add_d(lh, ll, select(x > 0.0, x, 0.0))
     r = rh + rl
     r = select(x == INF, INF, r)
@@ -475,14 +479,92 @@ def softplus(x):
 
 
 @_jit
+def _logaddexp_u(mx, mn):
+    """u = e**mx + e**mn - 1 as (k2, wh, wm, wl), u = 2**k2 (wh + wm + wl), and log1p(u) =
+    log(e**mx + e**mn), for mn <= mx < 0 where the result is small against mx (the caller
+    selects it where |result| < |mx| / 32), accurate where the fast path of logaddexp cancels.
+
+    With E1 = 1 - e**mx and E2 = e**mn (both within 5 % of each other here), the result is
+    log1p(u), u = E2 - E1 = e**mn + (e**mx - 1), |u| < 2**-5.4. u is computed in triple-double
+    (_td.py): e**mn = 2**k2 T2 (1 + V2) and e**mx - 1 = (2**k1 T1 - 1) + 2**k1 T1 V1 from
+    _td.exp_parts, whose error is below 2**-151 relative to e**mn and to e**mx - 1 (the latter
+    also for tiny mx: then k1 = 0, T1 = 1 and it is V1 = expm1(mx) itself; below 2**-500 it is mx).
+    The sum is formed scaled by 2**-k2 (no underflow: w = u 2**-k2 is of order 1 or less), so u
+    has an absolute error below about 2**-149 E1. Then log1p(u) = u (1 + q),
+    q = -u/2 + u**2/3 - ... (to u**11/12, which is below 2**-60 for |u| < 2**-5.4), q in double:
+    relative error below 2**-58 before the final rounding, which is done once on w (1 + q) before
+    scaling by 2**k2 (exact unless the result is subnormal: then one more rounding, <= 1 ulp in
+    all).
+
+    So the result is within 0.5 + 2**-5 + 2**-149 E1 / (|u| 2**-53) ulp, i.e. within 2 ulp
+    whenever |u| >= 2**-95 E1, that is whenever e**a + e**b is not closer to 1 than 2**-95 times
+    1 - e**max(a, b). For given mx the nearest doubles mn to the exact cancellation leave |u| / E1
+    about 2**-53 |mn| (one ulp of mn, times a uniform fraction): smaller values need mn within
+    2**-42 ulp of the cancellation point, a probability of about 2**-42 per mx."""
+    x1 = _clamp(mx, -1.0, 0.0)               # (the clamps keep the table index in range on
+    x2 = _clamp(mn, -760.0, 0.0)             # the lanes that do not use this result)
+    k1, t1h, t1m, t1l, v1h, v1m, v1l = td.exp_parts(x1)
+    k2, t2h, t2m, t2l, v2h, v2m, v2l = td.exp_parts(x2)
+    # e**mx - 1 = (2**k1 T1 - 1) + 2**k1 T1 V1, k1 in {-2, -1, 0}
+    c1 = _pow2i(k1)
+    bh, bl = dd.two_sum(t1h * c1, -1.0)
+    bm, g = dd.two_sum(bl, t1m * c1)
+    bh, bm, bb = td.renorm(bh, bm, g + t1l * c1)
+    ph, pm, pl = td.mul33(t1h, t1m, t1l, v1h, v1m, v1l)
+    xh, xm, xl = td.add33(bh, bm, bb, ph * c1, pm * c1, pl * c1)
+    tiny = fabs(mx) < 3.054936363499605e-151           # 2**-500: e**mx - 1 = mx (1 + mx/2 ...)
+    xh = select(tiny, mx, xh)
+    xm = select(tiny, 0.0, xm)
+    xl = select(tiny, 0.0, xl)
+    # w = u 2**-k2 = T2 + (e**mx - 1) 2**-k2 + T2 V2, 2**-k2 in two factors (k2 >= -1100)
+    sa = _pow2i((-k2) >> 1)
+    sb = _pow2i(-k2 - ((-k2) >> 1))
+    xh = xh * sa * sb
+    xm = xm * sa * sb
+    xl = xl * sa * sb
+    wh, wm, wl = td.add33(t2h, t2m, t2l, xh, xm, xl)
+    ph, pm, pl = td.mul33(t2h, t2m, t2l, v2h, v2m, v2l)
+    wh, wm, wl = td.add33(wh, wm, wl, ph, pm, pl)
+    return k2, wh, wm, wl
+
+
+@_jit
+def _logaddexp_cancel(mx, mn):
+    """log(e**mx + e**mn) = log1p(u) from _logaddexp_u (see there)."""
+    k2, wh, wm, wl = _logaddexp_u(mx, mn)
+    # log1p(u) = u (1 + q)
+    u = _ldexp2(wh, k2)
+    q = -0.08333333333333333
+    q = fma(q, u, 0.09090909090909091)
+    q = fma(q, u, -0.1)
+    q = fma(q, u, 0.1111111111111111)
+    q = fma(q, u, -0.125)
+    q = fma(q, u, 0.14285714285714285)
+    q = fma(q, u, -0.16666666666666666)
+    q = fma(q, u, 0.2)
+    q = fma(q, u, -0.25)
+    q = fma(q, u, 0.3333333333333333)
+    q = fma(q, u, -0.5)
+    q = q * u
+    c = fma(wh, q, wm + wl)
+    return _ldexp2(wh + c, k2)
+
+
+@_jit
 def logaddexp(a, b):
-    """log(e**a + e**b): max(a, b) + log(1 + e**-|a - b|), with a - b as an exact double-double.
-    Max error < 1 ulp in measurements (target 2) except where the two terms cancel (e**a + e**b
-    close to 1, |result| below about 3.5e-4): there the absolute error is below 2**-60 but the
-    error in ulp grows as the result goes to 0 (docs/vecmath.md)."""
+    """log(e**a + e**b), max error < 1 ulp in measurements (target 2), also where the two terms
+    cancel. Fast path: max(a, b) + log(1 + e**-|a - b|), with a - b as an exact double-double and
+    the second term a double-double of relative error about 2**-60 (_log1p_exp_neg). Its error is
+    below 2**-59 |max(a, b)| + 0.5 ulp, enough wherever |result| >= |max(a, b)| / 32. Below that
+    (only for -0.72 < max(a, b) < 0, e**a + e**b close to 1, e.g. a = log p, b = log1p(-p)) the
+    result of _logaddexp_cancel is selected: log1p(e**a + e**b - 1) with e**a + e**b - 1 in
+    triple-double; see its docstring for why that is within 2 ulp (it is, unless
+    e**a + e**b - 1 is below 2**-95 of 1 - e**max(a, b)). Both paths are always computed
+    (branch-free), which makes this function several times slower than the fast path alone."""
     a = np.float64(a)
     b = np.float64(b)
     mx = select(a > b, a, b)
+    mn = select(a > b, b, a)
     dh, dl = dd.two_sum(a, -b)
     neg = dh < 0.0
     dh = select(neg, -dh, dh)
@@ -490,9 +572,11 @@ def logaddexp(a, b):
     ok = dh < 1000.0                         # also false for nan (a = b = +-inf)
     dh = select(ok, dh, 1000.0)
     dl = select(ok, dl, 0.0)
-    lh, ll = _log1p_exp_neg(dh, dl)
+    lh, ll = _log1p_exp_neg(dh, dl, 708.0)
     rh, rl = dd.add_d(lh, ll, mx)
     r = rh + rl
+    cancel = (mx < 0.0) & (fabs(r) < 0.03125 * fabs(mx))
+    r = select(cancel, _logaddexp_cancel(mx, mn), r)
     r = select(mx == INF, INF, r)
     r = select((a == b) & _isinf(a), a, r)
     return select(_isnan(a) | _isnan(b), a + b, r)

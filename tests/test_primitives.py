@@ -4,8 +4,23 @@ at 50 digits, at random points of the row's test interval (``Rule.domain``) and 
 
 The references are written here with mpmath's own functions (not the rules table's formulas); the
 derivatives are mpmath's numerical derivatives of them at 50 digits, with a step relative to the
-point. One program per function and target, evaluated on all points in one call (the python target:
-one call per point).
+point.
+
+Cost: the cases are grouped, GROUP at a time, into one ``def`` program per target, each case a
+stage of its own over its own variables and weighted by an input of its own::
+
+    def primitives(w0, a0, w1, a1, b1, ...):
+        r0 = exp(a0)
+        r1 = atan2(a1, b1)
+        ...
+        return w0 * r0 + w1 * r1 + ...
+
+called with every weight 1, so that d/dw_r is the case's value r_r and d/da_r is its derivative,
+both exactly as a program of that case alone computes them (times 1). One compile per group and
+target, all points in one call (the python target: one call per point); shorter point lists are
+padded with the case's first point. The numba target is compiled with math="vecmath", as a program
+of one case is under math="auto". The tests of one group run in one pytest-xdist worker
+(``xdist_group``), so each program is compiled and each reference computed once.
 
 Accuracy claim, per function: ``|got - want| <= tol * (|want| + sum_i |x_i * df/dx_i|)``, i.e. the
 result is within ``tol`` of the function's value or of its value at inputs moved by a relative
@@ -20,6 +35,7 @@ function decides otherwise (comparisons, conditions), as mpmath's reference does
 """
 import math
 import random
+import re
 import signal
 
 import mpmath as mp
@@ -340,12 +356,20 @@ def _digits(args) -> int:
     return DPS + (60 if any(a == 0 for a in args) else 25) + spread
 
 
+# mpmath's bessely at integer order is a limit: its numerical derivatives take seconds per point at
+# the digits the steps need; its derivative= option gives the same derivatives analytically
+DERIVATIVE = {ROWS["y0"][1]: lambda a, order: mp.bessely(0, a, derivative=order),
+              ROWS["y1"][1]: lambda a, order: mp.bessely(1, a, derivative=order)}
+
+
 def _partial(ref, args, k, order=1):
     """d^order/d args[k]: a central difference at high precision, with a step of 1e-25 relative to
     the point (absolute for |x| >= 1, 1e-60 at 0), so it never crosses a kink the point is not on."""
     x = args[k]
     if not mp.isfinite(x):
         return None
+    if ref in DERIVATIVE:
+        return _call(DERIVATIVE[ref], [*args, order])
 
     def f(t):
         v = _call(ref, [*args[:k], t, *args[k + 1:]])
@@ -360,7 +384,12 @@ def _partial(ref, args, k, order=1):
 
 
 _REFERENCE: dict = {}      # (reference function, points) -> values: aliases of a row share the row's
-SLOW = 2    # seconds: mpmath's series for some functions at +-1e300 (polygamma, Bessel) take minutes
+# CPU seconds of mpmath per point: an edge point whose reference takes longer is not checked (mpmath's
+# series for some functions at +-1e300 and +-1e-300, gamma, beta, polygamma, Bessel, take minutes;
+# the slowest edge point that finishes takes 0.8 s, logsumexp at 1e300); a random point always is
+# (the test fails if its reference times out)
+SLOW_EDGE, SLOW_RANDOM = 1.0, 20.0
+TIMED_OUT = "timed out"
 
 
 class _Slow(Exception):
@@ -371,31 +400,38 @@ def _alarm(signum, frame):
     raise _Slow
 
 
-def reference(case_id, ref, points, n_args):
-    """(value, [partial per argument], [bound per argument]) per point, computed once per case. A point
-    whose reference takes mpmath more than SLOW seconds has none (None: not checked)."""
-    case_id = (ref, tuple(points))
-    if case_id not in _REFERENCE:
+def _timed(fn, seconds):
+    """fn(), or _Slow if it takes more than ``seconds`` of this process's CPU time (not wall time, so
+    that which points are checked does not depend on the machine's load)."""
+    old = signal.signal(signal.SIGVTALRM, _alarm)
+    signal.setitimer(signal.ITIMER_VIRTUAL, seconds)
+    try:
+        return fn()
+    except _Slow:
+        return _Slow
+    finally:
+        signal.setitimer(signal.ITIMER_VIRTUAL, 0)
+        signal.signal(signal.SIGVTALRM, old)
+
+
+def reference(ref, points, n_args, n_random):
+    """(value, [partial per argument], [second partial per argument]) per point, computed once per
+    reference and points (aliases of a row share the row's); TIMED_OUT for a point whose reference
+    took mpmath more than SLOW_RANDOM (a random point) or SLOW_EDGE (an edge point) seconds."""
+    key = (ref, tuple(points))
+    if key not in _REFERENCE:
         out = []
-        old = signal.signal(signal.SIGALRM, _alarm)
-        try:
-            for point in points:
-                args = [_f(v) for v in point]
-                signal.alarm(SLOW)
+        for i, point in enumerate(points):
+            args = [_f(v) for v in point]
+
+            def one():
                 with mp.workdps(_digits(args)):
-                    try:
-                        value = _call(ref, args)
-                        firsts = [_partial(ref, args, k) for k in range(n_args)]
-                        seconds = [_partial(ref, args, k, 2) for k in range(n_args)]
-                    except _Slow:
-                        value, firsts, seconds = None, [None] * n_args, [None] * n_args
-                    finally:
-                        signal.alarm(0)
-                out.append((value, firsts, seconds))
-        finally:
-            signal.signal(signal.SIGALRM, old)
-        _REFERENCE[case_id] = out
-    return _REFERENCE[case_id]
+                    return (_call(ref, args), [_partial(ref, args, k) for k in range(n_args)],
+                            [_partial(ref, args, k, 2) for k in range(n_args)])
+            r = _timed(one, SLOW_RANDOM if i < n_random else SLOW_EDGE)
+            out.append(TIMED_OUT if r is _Slow else r)
+        _REFERENCE[key] = out
+    return _REFERENCE[key]
 
 
 def sample_points(case_id, domain):
@@ -418,18 +454,90 @@ def argument_names(formula, n):
     return ("a", "b", "c")[:n]
 
 
-def run(g, target, points, names):
-    columns = [np.array(c, dtype=np.float64) for c in zip(*points)]
-    if target == "python":
-        results = []
-        for point in points:
-            f, grads = g(**dict(zip(names, point)))
-            results.append((float(f), [float(x) for x in grads]))
-        return results
-    f, grads = g(**dict(zip(names, columns)))
-    f = np.broadcast_to(np.asarray(f, dtype=np.float64), (len(points),))
-    grads = [np.broadcast_to(np.asarray(x, dtype=np.float64), (len(points),)) for x in grads]
-    return [(float(f[k]), [float(x[k]) for x in grads]) for k in range(len(points))]
+# -- the grouped programs --------------------------------------------------------------------------
+
+GROUP = 20
+
+
+def layout(case):
+    """(argument names, used argument positions, random points, edge points) of a case."""
+    case_id, formula, ref, domain, kinks, tol, names, known = case
+    n = len(domain)
+    names = names or argument_names(formula, n)
+    used = [k for k in range(n) if domain[k][0] != domain[k][1]]
+    randoms, edges = sample_points(case_id, domain)
+    return names, used, randoms, edges
+
+
+def renamed(case, r, names, used):
+    """The case's formula over its own variables a<r>, b<r>, c<r>, and those variables by argument
+    position (None for a constant argument)."""
+    rename = {nm: f"{nm}{r}" for k, nm in enumerate(names) if k in used}
+    formula = re.sub(r"\b([abc])\b", lambda m: rename.get(m.group(1), m.group(1)), case[1])
+    return formula, [rename[names[k]] if k in used else None for k in range(len(names))]
+
+
+def group_columns(group):
+    """(number of points, {variable: its points as a float64 column}, per case its variables): every
+    case's points, padded with its first point to the longest case's count."""
+    layouts = [layout(case) for case in group]
+    length = max(len(rs) + len(es) for _, _, rs, es in layouts)
+    columns, variables = {}, []
+    for r, (case, (names, used, randoms, edges)) in enumerate(zip(group, layouts)):
+        points = randoms + edges
+        points = points + [points[0]] * (length - len(points))
+        var = renamed(case, r, names, used)[1]
+        for k in used:
+            columns[var[k]] = np.array([p[k] for p in points], dtype=np.float64)
+        variables.append(var)
+    return length, columns, variables
+
+
+GROUPS = [CASES[i:i + GROUP] for i in range(0, len(CASES), GROUP)]
+GROUP_OF = {case[0]: gi for gi, group in enumerate(GROUPS) for case in group}
+
+
+def group_program(group):
+    """The weighted program of a group (module docstring): (source, its inputs in order)."""
+    lines, inputs, terms = [], [], []
+    for r, case in enumerate(group):
+        names, used, _, _ = layout(case)
+        formula, var = renamed(case, r, names, used)
+        inputs += [f"w{r}"] + [var[k] for k in used]
+        lines.append(f"    r{r} = {formula}")
+        terms.append(f"w{r} * r{r}")
+    source = f"def primitives({', '.join(inputs)}):\n" + "\n".join(lines) + f"\n    return {' + '.join(terms)}\n"
+    return source, tuple(inputs)
+
+
+_RESULTS: dict = {}
+
+
+def group_results(gi, target):
+    """{case id: per point (value, [derivative per used argument])} for the group on the target."""
+    if (gi, target) not in _RESULTS:
+        group = GROUPS[gi]
+        source, inputs = group_program(group)
+        length, columns, variables = group_columns(group)
+        options = {"math": "vecmath"} if target == "numba" else {}
+        g = compile_for(source, target, **options)
+        assert g.wrt == inputs, (g.wrt, inputs)
+        weights = {name: np.ones(length) for name in inputs if name.startswith("w")}
+        columns = {**columns, **weights}
+        if target == "python":
+            grads = [g(*(float(columns[name][i]) for name in inputs))[1] for i in range(length)]
+            grads = [np.array([float(p[m]) for p in grads]) for m in range(len(inputs))]
+        else:
+            _, out = g(*(columns[name] for name in inputs))
+            grads = [np.broadcast_to(np.asarray(x, dtype=np.float64), (length,)) for x in out]
+        column = dict(zip(inputs, grads))
+        results = {}
+        for r, (case, var) in enumerate(zip(group, variables)):
+            _, used, randoms, edges = layout(case)
+            results[case[0]] = [(float(column[f"w{r}"][i]), [float(column[var[k]][i]) for k in used])
+                                for i in range(len(randoms) + len(edges))]
+        _RESULTS[gi, target] = results
+    return _RESULTS[gi, target]
 
 
 def within(got, want, bound_terms, tol, floor=1e-300, pole=False) -> bool:
@@ -467,22 +575,23 @@ XFAIL: dict = {}   # (case, target) -> reason, for a known bug kept visible
 
 @pytest.mark.parametrize("case,target", [
     pytest.param(case, target, id=f"{case[0]}-{target}",
-                 marks=[pytest.mark.xfail(reason=XFAIL[case[0], target], strict=True)] if (case[0], target) in XFAIL else [])
+                 marks=[pytest.mark.xdist_group(f"primitives-{GROUP_OF[case[0]]}")] +
+                 ([pytest.mark.xfail(reason=XFAIL[case[0], target], strict=True)] if (case[0], target) in XFAIL else []))
     for case in CASES for target in TARGETS])
 def test_value_and_derivative_against_mpmath(case, target):
-    case_id, formula, ref, domain, kinks, tol, names, known = case
+    case_id, formula, ref, domain, kinks, tol, _, known = case
     n = len(domain)
-    names = names or argument_names(formula, n)
-    constant = [lo == hi for lo, hi in domain]
-    randoms, edges = sample_points(case_id, domain)
+    names, used, randoms, edges = layout(case)
     points = randoms + edges
-    expected = reference(case_id, ref, points, n)
-    g = compile_for(formula, target, inputs=tuple(nm for nm, c in zip(names, constant) if not c))
-    used = [k for k in range(n) if not constant[k]]
-    results = run(g, target, [tuple(p[k] for k in used) for p in points], [names[k] for k in used])
+    expected = reference(ref, points, n, len(randoms))
+    assert TIMED_OUT not in expected[:len(randoms)], (case_id, "a random point's reference timed out")
+    results = group_results(GROUP_OF[case_id], target)[case_id]
     failures = []
-    for i, (point, (f, grads), (want, firsts, seconds)) in enumerate(zip(points, results, expected)):
+    for i, (point, (f, grads), reference_) in enumerate(zip(points, results, expected)):
         edge = i >= len(randoms)
+        if reference_ is TIMED_OUT:
+            continue
+        want, firsts, seconds = reference_
         if tuple(point) in known or (target in ("numba", "cuda") and _known_kernel(case_id, point)):
             continue
         terms = [mp.mpf(point[k]) * firsts[k] if firsts[k] is not None and math.isfinite(point[k]) else None

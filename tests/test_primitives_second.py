@@ -9,7 +9,8 @@ nested for a mixed partial, each step relative to its own variable) at 50 digits
 arguments' dynamic range, never values bpc produced (y0, y1: mpmath's own
 ``bessely(n, x, derivative=2)``, since mpmath.diff of bessely at integer order is too slow).
 
-Cost: the cases are grouped, GROUP at a time, into one separable program per target,
+Cost: the cases are grouped as in tests/test_primitives.py (GROUP at a time, one
+pytest-xdist worker per group) into one separable program per target,
 ``f = r1(a0) + r2(a1, b1) + ...`` over distinct variables, compiled once with ``hvp=True``. For a
 separable ``f`` the Hessian is block diagonal, so the direction ``v`` that is 1 on every row's
 k-th argument and 0 elsewhere gives, for row r's j-th argument, exactly ``d2 r / d arg_j d arg_k``:
@@ -33,19 +34,16 @@ skips such first derivatives) and edge entries next to an overflowing one (0 * i
 measurement, above). Every random point is checked (asserted).
 """
 import math
-import re
-import signal
 
 import mpmath as mp
 import numpy as np
 import pytest
 
 from conftest import TARGETS, compile_for
-from test_primitives import (CASES, KNOWN_KERNEL, ROWS, TOL, _call, _digits, _f, _kink, _real, argument_names,
-                             sample_points)
+from test_primitives import (CASES, DERIVATIVE, GROUP_OF, GROUPS, KNOWN_KERNEL, ROWS, TOL, _Slow, _call, _digits,
+                             _f, _kink, _real, _timed, group_columns, layout, renamed)
 
-GROUP = 20
-# seconds of mpmath per point: an edge point whose reference takes longer is not checked (beta,
+# CPU seconds of mpmath per point: an edge point whose reference takes longer is not checked (beta,
 # gamma, digamma, polygamma, erfcinv at +-1e300 and +-1e-300 need 400-digit arithmetic, nested);
 # a random point always is (asserted in the test)
 SLOW_EDGE, SLOW_RANDOM = 0.5, 20.0
@@ -80,11 +78,6 @@ KNOWN2 = {
 }
 # points where a second derivative jumps (the first is continuous): exp(-|a|)'s kink at 0
 KINKS2 = {"i0e": {(0.0,)}}
-# the second derivative's own reference where mpmath.diff of the row's is too slow: mpmath's
-# bessely at integer order is a limit (seconds per call at the 200 digits the nested steps need);
-# its derivative= option gives the same derivative analytically, at 50 digits
-DIRECT = {ROWS["y0"][1]: lambda a: mp.bessely(0, a, derivative=2),
-          ROWS["y1"][1]: lambda a: mp.bessely(1, a, derivative=2)}
 # (case id, target) -> reason: a wrong second derivative kept visible as a strict xfail
 XFAIL: dict = {}
 
@@ -136,26 +129,6 @@ _REFERENCE: dict = {}
 TIMED_OUT: list = []       # (reference, point): edge points left unchecked, for the report
 
 
-class _Slow(Exception):
-    pass
-
-
-def _alarm(signum, frame):
-    raise _Slow
-
-
-def _timed(fn, seconds):
-    old = signal.signal(signal.SIGALRM, _alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        return fn()
-    except _Slow:
-        return _Slow
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
-
-
 def hessian_reference(ref, points, used, n_random):
     """Per point: (value, {(j, k): d2 ref / d x_j d x_k for j <= k in used}), or None where mpmath
     took more than SLOW_EDGE seconds at an edge point. Computed once per (reference, points):
@@ -172,8 +145,8 @@ def hessian_reference(ref, points, used, n_random):
                     entries = {}
                     if value is None or not mp.isfinite(value) or not all(mp.isfinite(a) for a in args):
                         return value, entries
-                    if ref in DIRECT:
-                        entries[used[0], used[0]] = _call(DIRECT[ref], args)
+                    if ref in DERIVATIVE:       # y0, y1: mpmath's derivative= (test_primitives.DERIVATIVE)
+                        entries[used[0], used[0]] = _call(DERIVATIVE[ref], [*args, 2])
                         return value, entries
                     for a, j in enumerate(used):
                         for k in used[a:]:
@@ -218,31 +191,16 @@ def close(got, want, tol, slack=()):
 
 # -- the grouped programs --------------------------------------------------------------------------
 
-def _layout(case):
-    """(names, used argument positions, random points, edge points) of a case."""
-    case_id, formula, ref, domain, kinks, tol, names, known = case
-    n = len(domain)
-    names = names or argument_names(formula, n)
-    used = [k for k in range(n) if domain[k][0] != domain[k][1]]
-    randoms, edges = sample_points(case_id, domain)
-    return names, used, randoms, edges
-
-
-GROUPS = [CASES[i:i + GROUP] for i in range(0, len(CASES), GROUP)]
-GROUP_OF = {case[0]: gi for gi, group in enumerate(GROUPS) for case in group}
-
-
 def group_program(group):
     """The separable program of a group: (source, input names, per case: its variables by argument
     position, or None for a constant one)."""
     terms, inputs, variables = [], [], []
     for r, case in enumerate(group):
-        names, used, _, _ = _layout(case)
-        rename = {nm: f"{nm}{r}" for k, nm in enumerate(names) if k in used}
-        formula = re.sub(r"\b([abc])\b", lambda m: rename.get(m.group(1), m.group(1)), case[1])
+        names, used, _, _ = layout(case)
+        formula, var = renamed(case, r, names, used)
         terms.append(f"({formula})")
-        inputs += [rename[names[k]] for k in used]
-        variables.append([rename[names[k]] if k in used else None for k in range(len(names))])
+        inputs += [var[k] for k in used]
+        variables.append(var)
     return " + ".join(terms), tuple(inputs), variables
 
 
@@ -255,14 +213,8 @@ def group_results(gi, target):
         return _RESULTS[gi, target]
     group = GROUPS[gi]
     source, inputs, variables = group_program(group)
-    layouts = [_layout(case) for case in group]
-    length = max(len(rs) + len(es) for _, _, rs, es in layouts)
-    columns = {}
-    for case, (names, used, randoms, edges), var in zip(group, layouts, variables):
-        points = randoms + edges
-        points = points + [points[0]] * (length - len(points))
-        for k in used:
-            columns[var[k]] = np.array([p[k] for p in points], dtype=np.float64)
+    layouts = [layout(case) for case in group]
+    length, columns, _ = group_columns(group)
     g = compile_for(source, target, inputs=inputs, hvp=True)
     arity = max(len(v) for v in variables)
     hv = {}                                  # direction position -> per input: values per point
@@ -295,12 +247,12 @@ def _known(case, target, point):
 
 @pytest.mark.parametrize("case,target", [
     pytest.param(case, target, id=f"{case[0]}-{target}",
-                 marks=[pytest.mark.xfail(reason=XFAIL[case[0], target], strict=True)]
-                 if (case[0], target) in XFAIL else [])
+                 marks=[pytest.mark.xdist_group(f"primitives2-{GROUP_OF[case[0]]}")] +
+                 ([pytest.mark.xfail(reason=XFAIL[case[0], target], strict=True)] if (case[0], target) in XFAIL else []))
     for case in CASES for target in TARGETS])
 def test_second_derivatives_against_mpmath(case, target):
     case_id, formula, ref, domain, kinks, _, _, _ = case
-    names, used, randoms, edges = _layout(case)
+    names, used, randoms, edges = layout(case)
     if not used:
         pytest.skip("no sampled argument")
     points = randoms + edges

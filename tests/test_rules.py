@@ -1,6 +1,7 @@
 """Every row of the rules table against sympy.diff and high-precision finite differences."""
 import math
 import random
+import re
 
 import numpy as np
 import pytest
@@ -94,29 +95,87 @@ def test_every_row_has_a_formula():
                for rule in SCALAR_ROWS)
 
 
-@pytest.mark.parametrize("target", TARGETS)
-@pytest.mark.parametrize("op", sorted(FORMULAS))
+# One program per group of rows and target (as tests/test_primitives.py groups its cases): row r is
+# a stage of its own over its own variables, weighted by an input w<r> that is 1 at every call, so
+# d/dw<r> is the row's value and d/da<r> its partial, as a program of that row alone computes them.
+ROW_GROUP = 25
+ROW_GROUPS = [sorted(FORMULAS)[i:i + ROW_GROUP] for i in range(0, len(FORMULAS), ROW_GROUP)]
+ROW_GROUP_OF = {op: gi for gi, ops in enumerate(ROW_GROUPS) for op in ops}
+SYMBOLS = {"a": A, "b": B, "c": C}
+
+
+def _variables(text):
+    return [n for n in "abc" if re.search(rf"\b{n}\b", text)]
+
+
+def _row_points(op):
+    """Five points of the row's test interval: [{symbol: value}]."""
+    rule = rules.RULES[op]
+    rng = random.Random(op)
+    used = {SYMBOLS[n] for n in _variables(FORMULAS[op][0])}
+    args = arguments(rule) if op not in OPERATORS else [A, B][:rule.arity]
+    if op in OPERATORS:
+        return [{s: rng.uniform(*rule.domain[k]) for k, s in enumerate((A, B)) if s in used} for _ in range(5)]
+    return [sample(rule, rng, args) for _ in range(5)]
+
+
+_ROW_RESULTS: dict = {}
+
+
+def row_group_results(gi, target):
+    """{op: [(point, value, partials in a, b, c order)]} for the group's program on the target."""
+    if (gi, target) not in _ROW_RESULTS:
+        lines, inputs, terms, columns = [], [], [], {}
+        for r, op in enumerate(ROW_GROUPS[gi]):
+            text = FORMULAS[op][0]
+            lines.append("    r%d = %s" % (r, re.sub(r"\b([abc])\b", lambda m: m.group(1) + str(r), text)))
+            inputs += [f"w{r}"] + [f"{n}{r}" for n in _variables(text)]
+            terms.append(f"w{r} * r{r}")
+            columns[f"w{r}"] = np.ones(5)
+            for n in _variables(text):
+                columns[f"{n}{r}"] = np.array([p[SYMBOLS[n]] for p in _row_points(op)])
+        source = f"def rows({', '.join(inputs)}):\n" + "\n".join(lines) + f"\n    return {' + '.join(terms)}\n"
+        g = compile_for(source, target)
+        assert g.wrt == tuple(inputs)
+        if target == "python":
+            grads = list(zip(*[[float(d) for d in g(*(columns[n][i] for n in inputs))[1]] for i in range(5)]))
+        else:
+            grads = [np.broadcast_to(np.asarray(d, dtype=np.float64), (5,)) for d in g(*(columns[n] for n in inputs))[1]]
+        column = dict(zip(inputs, grads))
+        _ROW_RESULTS[gi, target] = {
+            op: [(point, float(column[f"w{r}"][i]), [float(column[f"{n}{r}"][i]) for n in _variables(FORMULAS[op][0])])
+                 for i, point in enumerate(_row_points(op))]
+            for r, op in enumerate(ROW_GROUPS[gi])}
+    return _ROW_RESULTS[gi, target]
+
+
+_SYMPY: dict = {}
+
+
+def sympy_reference(op):
+    """[(value, [partial per variable])] of the row's SymPy form at its points, computed once per row."""
+    if op not in _SYMPY:
+        text, ref = FORMULAS[op]
+        syms = [SYMBOLS[n] for n in _variables(text)]
+        _SYMPY[op] = [(value(ref, subs), _gradient(ref, syms, subs)) for subs in _row_points(op)]
+    return _SYMPY[op]
+
+
+@pytest.mark.parametrize("op,target", [
+    pytest.param(op, target, id=f"{op}-{target}", marks=pytest.mark.xdist_group(f"rows-{ROW_GROUP_OF[op]}"))
+    for op in sorted(FORMULAS) for target in TARGETS])
 def test_each_row_compiles_and_matches_sympy(op, target):
     """The printed forward and backward code of every row, on every target, against SymPy."""
-    rule = rules.RULES[op]
-    text, ref = FORMULAS[op]
-    g = compile_for(text, target)
-    rng = random.Random(op)
-    syms = {"a": A, "b": B, "c": C}
-    args = arguments(rule) if op not in OPERATORS else [A, B][:rule.arity]
-    for _ in range(5):
-        subs = sample(rule, rng, args) if op not in OPERATORS else {s: rng.uniform(*rule.domain[k]) for k, s in
-                                                                     enumerate((A, B)) if s.name in g.inputs}
+    results = row_group_results(ROW_GROUP_OF[op], target)[op]
+    python = row_group_results(ROW_GROUP_OF[op], "python")[op]
+    for (subs, f, grads), (_, fp, grads_p), (want_f, expected) in zip(results, python, sympy_reference(op)):
         point = {s.name: v for s, v in subs.items()}
-        f, grads = g(**point)
-        assert rel_err(float(f), value(ref, subs)) <= 1e-13
-        expected = _gradient(ref, [syms[n] for n in g.wrt], subs)
+        assert rel_err(f, want_f) <= 1e-13, (op, target, point, f)
         for got, want in zip(grads, expected):
-            assert rel_err(float(got), want) <= 1e-12, (op, target, point, got, want)
-        if target != "python":     # the same statements as the python target: equal to 1e-12
-            fp, grads_p = compiler.compile(text, target="python")(**point)
-            for got, want in zip((f, *grads), (fp, *grads_p)):
-                assert rel_err(float(got), want) <= 1e-12, (op, target, point, got, want)
+            assert rel_err(got, want) <= 1e-12, (op, target, point, got, want)
+        # the same statements as the python target: equal to 1e-12
+        for got, want in zip((f, *grads), (fp, *grads_p)):
+            assert rel_err(got, want) <= 1e-12, (op, target, point, got, want)
 
 
 def test_malformed_rule_fails_at_definition():

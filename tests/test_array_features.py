@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import compiler
-from conftest import ROOT, example_sources
+from conftest import ROOT, compile_for, example_sources
 
 SOURCES = example_sources()
 TARGETS = ("python", "numpy", "numba")
@@ -40,8 +40,9 @@ def test_params_and_reduce_equal_the_batched_objective(target, reduce):
     cross-entropy plus the same decay, so sum_i J_i = n J and mean_i J_i = J."""
     v = _data()
     n = SIZES["n"]
-    g = compiler.compile(SOURCES.MLP_D2L, target=target, shapes=PER_EXAMPLE, wrt="W1,W2,x",
-                         params=("W1", "W2", "lam"), reduce=reduce)
+    # numba: the parallel reduction over examples for sum, the serial loop for mean (conftest.compile_for)
+    g = compile_for(SOURCES.MLP_D2L, target, shapes=PER_EXAMPLE, wrt="W1,W2,x", params=("W1", "W2", "lam"),
+                    reduce=reduce, **({"parallel": True} if target == "numba" and reduce == "sum" else {}))
     J, (dW1, dW2, dx) = g(v["W1"], v["x"].T, v["W2"], v["y"], v["lam"])
     Jb, (bW1, bW2, bx) = _batched("W1,W2,x")(**v)
     scale = n if reduce == "sum" else 1.0
@@ -56,8 +57,7 @@ def test_params_and_reduce_equal_the_batched_objective(target, reduce):
 @pytest.mark.parametrize("target", TARGETS)
 def test_params_without_reduce_give_one_result_per_point(target):
     v = _data(1)
-    g = compiler.compile(SOURCES.MLP_D2L, target=target, shapes=PER_EXAMPLE, wrt="W1,W2",
-                         params=("W1", "W2", "lam"))
+    g = compile_for(SOURCES.MLP_D2L, target, shapes=PER_EXAMPLE, wrt="W1,W2", params=("W1", "W2", "lam"))
     J, (dW1, dW2) = g(v["W1"], v["x"].T, v["W2"], v["y"], v["lam"])
     one = compiler.compile(SOURCES.MLP_D2L, target="numpy", shapes=PER_EXAMPLE, wrt="W1,W2")
     assert J.shape == (SIZES["n"],) and dW1.shape == (SIZES["n"], *v["W1"].shape)
@@ -71,7 +71,7 @@ def test_params_without_reduce_give_one_result_per_point(target):
 @pytest.mark.parametrize("target", TARGETS)
 def test_out_overwrites_an_earlier_result(target):
     v = _data(2)
-    g = compiler.compile(SOURCES.MLP_D2L, target=target, shapes=SOURCES.MLP_D2L_SHAPES, wrt="W1,W2")
+    g = compile_for(SOURCES.MLP_D2L, target, shapes=SOURCES.MLP_D2L_SHAPES, wrt="W1,W2")
     first = g(**v)
     w = dict(v, W1=v["W1"] * 0.5)
     again = g(**w, out=first)
@@ -122,7 +122,7 @@ def test_array_program_is_cached_on_disk_and_loads_in_a_new_process(tmp_path):
 
 def test_source_map_explain_and_pictures():
     v = _data(4)
-    g = compiler.compile(SOURCES.MLP_D2L, target="numba", shapes=SOURCES.MLP_D2L_SHAPES, wrt="W1,W2")
+    g = compile_for(SOURCES.MLP_D2L, "numba", shapes=SOURCES.MLP_D2L_SHAPES, wrt="W1,W2")
     lines = g.source.splitlines()
     entries = g.source_map
     assert [e["target"] for e in entries] == ["do", "dW2", "dW2", "dh", "dz", "dW1", "dW1"]
@@ -142,11 +142,11 @@ def test_source_map_explain_and_pictures():
 
 @pytest.mark.parametrize("target", TARGETS)
 def test_check_on_array_programs(target):
-    g = compiler.compile(SOURCES.MLP_D2L, target=target, shapes=SOURCES.MLP_D2L_SHAPES, wrt="W1,W2,x")
+    g = compile_for(SOURCES.MLP_D2L, target, shapes=SOURCES.MLP_D2L_SHAPES, wrt="W1,W2,x")
     result = g.check(points=3, sizes={"h": 4, "d": 3, "q": 3, "n": 5})
     assert result.ok and len(result.rows) == 9, result.table()
-    per = compiler.compile(SOURCES.MLP_D2L, target=target, shapes=PER_EXAMPLE, wrt="W1,W2,x",
-                           params=("W1", "W2", "lam"), reduce="mean")
+    per = compile_for(SOURCES.MLP_D2L, target, shapes=PER_EXAMPLE, wrt="W1,W2,x", params=("W1", "W2", "lam"),
+                      reduce="mean")
     assert per.check(points=2, sizes={"h": 4, "d": 3, "q": 3}).ok
 
 

@@ -1,4 +1,5 @@
-"""Triple-double arithmetic and a triple-double e**x, for the accurate path of f64.logaddexp.
+"""Triple-double arithmetic and a triple-double e**x, for the accurate path of f64.logaddexp
+(and the same e**x in double-double, for float32 logaddexp, at the end).
 
 A triple-double number is three float64 (h, m, l) whose unevaluated sum carries about 159 bits;
 normalised, |m| <= ulp(h) and |l| <= ulp(m) (roughly: the operations below keep that up to a
@@ -139,13 +140,27 @@ def add33(xh, xm, xl, yh, ym, yl):
 
 
 @_jit
-def add33_fast(xh, xm, xl, yh, ym, yl):
-    """x + y for |x| >= 2 |y| (no cancellation of the leading parts)."""
+def add33_raw(xh, xm, xl, yh, ym, yl):
+    """add33 without the final renormalisation: (s, t, lo) with the same error bound, s the
+    rounded sum of the leading parts and t, lo the exactly carried remainders (|t| may exceed
+    ulp(s) after a cancellation): enough as an operand of add33 (which pairs the components with
+    TwoSums), not of a product."""
+    s, e = dd.two_sum(xh, yh)
+    t, f = dd.two_sum(xm, ym)
+    t, g = dd.two_sum(e, t)
+    return s, t, (xl + yl) + (f + g)
+
+
+@_jit
+def add33_fast_raw(xh, xm, xl, yh, ym, yl):
+    """x + y for |x| >= 2 |y| (no cancellation of the leading parts), error <= 2**-155 |x|,
+    not renormalised: |m| <= ~2 ulp(h), |l| <= ~2**-104 |h|, enough as an operand of mul3d_raw,
+    mul3d and mul33 (which take the three parts as they are, exactly for the two leading
+    ones)."""
     s, e = dd.fast_two_sum(xh, yh)
     t, f = dd.two_sum(xm, ym)
     t, g = dd.two_sum(e, t)
-    lo = (xl + yl) + (f + g)
-    return renorm_fast(s, t, lo)
+    return s, t, (xl + yl) + (f + g)
 
 
 @_jit
@@ -156,6 +171,16 @@ def mul3d(xh, xm, xl, d):
     m, g = dd.two_sum(e0, p1)
     lo = fma(xl, d, e1) + g
     return renorm_fast(p0, m, lo)
+
+
+@_jit
+def mul3d_raw(xh, xm, xl, d):
+    """mul3d without the final renormalisation: (h, m, l) with |m| <= ~2**-52 |h| and
+    |l| <= ~2**-104 |h|, as add33_fast_raw takes it."""
+    p0, e0 = dd.two_prod(xh, d)
+    p1, e1 = dd.two_prod(xm, d)
+    m, g = dd.two_sum(e0, p1)
+    return p0, m, fma(xl, d, e1) + g
 
 
 @_jit
@@ -193,29 +218,30 @@ def expm1_small(s):
     ph, pl = dd.mul_d(qh, ql, s)
     qh, ql = dd.add_fast(F5H, F5L, ph, pl)                  # Q_4
     ph, pl = dd.mul_d(qh, ql, s)
-    th, tm, tl = add33_fast(F4H, F4M, F4L, ph, pl, 0.0)     # Q_3 = 1/4! + s Q_4
-    ph, pm, pl = mul3d(th, tm, tl, s)
-    th, tm, tl = add33_fast(F3H, F3M, F3L, ph, pm, pl)      # Q_2
-    ph, pm, pl = mul3d(th, tm, tl, s)
-    th, tm, tl = add33_fast(0.5, 0.0, 0.0, ph, pm, pl)      # Q_1
-    ph, pm, pl = mul3d(th, tm, tl, s)
-    th, tm, tl = add33_fast(1.0, 0.0, 0.0, ph, pm, pl)      # R = Q_0
+    th, tm, tl = add33_fast_raw(F4H, F4M, F4L, ph, pl, 0.0)     # Q_3 = 1/4! + s Q_4
+    ph, pm, pl = mul3d_raw(th, tm, tl, s)
+    th, tm, tl = add33_fast_raw(F3H, F3M, F3L, ph, pm, pl)      # Q_2
+    ph, pm, pl = mul3d_raw(th, tm, tl, s)
+    th, tm, tl = add33_fast_raw(0.5, 0.0, 0.0, ph, pm, pl)      # Q_1
+    ph, pm, pl = mul3d_raw(th, tm, tl, s)
+    th, tm, tl = add33_fast_raw(1.0, 0.0, 0.0, ph, pm, pl)      # R = Q_0
     return mul3d(th, tm, tl, s)
 
 
 @_jit
 def exp_parts(x):
-    """e**x = 2**k * T * (1 + V) for a float x in [-760, 1], with T = 2**(j/512) from the table
-    and V = e**s - 1, |s| <= ln2/1024, both triple-doubles: returns (k, Th, Tm, Tl, Vh, Vm, Vl).
-    V has an error below 2**-151 |V| + 2**-160, so T (1 + V) is within 2**-150 of e**x 2**-k; V
-    is exactly expm1_small(x) when j = k = 0 (|x| < ln2/1024), so that e**x - 1 = V keeps its
-    relative accuracy for small x.
+    """e**x = 2**k * T * (1 + V) for a float x in [-760, 1], with T = 2**(j/512) e**sigma (the
+    table entry times a factor within 2**-54 of 1) and V = e**sh - 1, |sh| <= ln2/1024, both
+    triple-doubles: returns (k, Th, Tm, Tl, Vh, Vm, Vl). T (1 + V) is within 2**-150 of
+    e**x 2**-k, and V has a relative error below 2**-152; when j = k = 0 (|x| < ln2/1024),
+    T = 1 and V = expm1_small(x) exactly, so that e**x - 1 = V keeps its relative accuracy for
+    small x.
 
     Reduction: N = rint(x 512 / ln 2), k = N >> 9, j = N & 511, s = x - N ln2/512 =
     sh + sm + sl, the leading parts by TwoSums of the exact products N C1, N C2 and N C3
     (TwoProduct), so that |sm| <= 2**-55 and the whole is exact to 2**-160. Then
     e**s = e**sh (1 + sigma), sigma = e**(sm + sl) - 1 = sm + sl + sm**2/2 (the next term is below
-    2**-166), and V = P + sigma (1 + P) with P = expm1_small(sh)."""
+    2**-166, and sigma = 0 when N = 0), and T = 2**(j/512) (1 + sigma)."""
     nf = rint(x * R_LN2_N)
     n = toi32(nf)
     k = n >> TABLE_BITS
@@ -226,11 +252,56 @@ def exp_parts(x):
     sm, g0 = dd.two_sum(e0, e1)
     sm, g1 = dd.two_sum(sm, -a)
     sl = (g0 + g1) - (ae + nf * C4)
-    ph, pm, pl = expm1_small(sh)
-    # sigma (1 + P) as a double-double: sigma is below 2**-54, so 2**-104 of it is enough
+    vh, vm, vl = expm1_small(sh)
     gh, gl = dd.fast_two_sum(sm, fma(0.5 * sm, sm, sl))
-    oh, ol = dd.fast_two_sum(1.0, ph)
-    gh, gl = dd.mul(gh, gl, oh, ol + pm)
-    vh, vm, vl = add33(ph, pm, pl, gh, gl, 0.0)
     i = 3 * j
-    return k, EXP2_TABLE[i], EXP2_TABLE[i + 1], EXP2_TABLE[i + 2], vh, vm, vl
+    th, tm, tl = EXP2_TABLE[i], EXP2_TABLE[i + 1], EXP2_TABLE[i + 2]
+    ph, pl = dd.mul(gh, gl, th, tm)                         # T sigma, below 2**-53: 2**-104 of it
+    th, tm, tl = add33_fast_raw(th, tm, tl, ph, pl, 0.0)
+    return k, th, tm, tl, vh, vm, vl
+
+
+# ---------------------------------------------------------------------------------------------
+# The same e**x in double-double (relative error about 2**-104), for float32 logaddexp.
+
+@_jit
+def expm1_small_dd(s):
+    """e**s - 1 for a float |s| <= 2**-10.5 as a double-double, relative error below 2**-103:
+    s R(s) as in expm1_small, Q_5 = 1/6! + ... + s**3/9! in double (budget 2**-50; the next term
+    is below 2**-60), Q_4 .. Q_0 in double-double (constants 1/5!, 1/4!, 1/3! as
+    double-doubles)."""
+    q = fma(fma(fma(F9, s, F8H), s, F7H), s, F6H)           # Q_5
+    ph, pl = dd.two_prod(q, s)
+    qh, ql = dd.add_fast(F5H, F5L, ph, pl)                  # Q_4
+    ph, pl = dd.mul_d(qh, ql, s)
+    qh, ql = dd.add_fast(F4H, F4M, ph, pl)                  # Q_3
+    ph, pl = dd.mul_d(qh, ql, s)
+    qh, ql = dd.add_fast(F3H, F3M, ph, pl)                  # Q_2
+    ph, pl = dd.mul_d(qh, ql, s)
+    qh, ql = dd.d_add_fast(0.5, ph, pl)                     # Q_1
+    ph, pl = dd.mul_d(qh, ql, s)
+    qh, ql = dd.d_add_fast(1.0, ph, pl)                     # R
+    return dd.mul_d(qh, ql, s)
+
+
+@_jit
+def exp_parts_dd(x):
+    """e**x = 2**k * T * (1 + V) for a float x in [-200, 1], T and V double-doubles (exp_parts
+    to double-double precision): T (1 + V) within 2**-103 of e**x 2**-k, V of relative error
+    below 2**-103, T = 1 and V = expm1_small_dd(x) when |x| < ln2/1024. Returns
+    (k, Th, Tl, Vh, Vl, Tx): T = Th + Tl + Tx to 2**-116 (Tx, from the third part of the table
+    entry, for callers that subtract 1 from 2**k T). s = x - N ln2/512 = sh + sl with
+    |sl| <= 2**-58 (|N| < 2**18), and e**s = e**sh (1 + sl) to 2**-116."""
+    nf = rint(x * R_LN2_N)
+    n = toi32(nf)
+    k = n >> TABLE_BITS
+    j = n & (TABLE_N - 1)
+    sh, e0 = dd.two_sum(x, -(nf * C1))
+    sh, e1 = dd.two_sum(sh, -(nf * C2))
+    sl = (e0 + e1) - nf * C3
+    vh, vl = expm1_small_dd(sh)
+    i = 3 * j
+    th = EXP2_TABLE[i]
+    tl = EXP2_TABLE[i + 1]
+    tx = fma(th, sl, EXP2_TABLE[i + 2])
+    return k, th, tl, vh, vl, tx

@@ -4,8 +4,8 @@ The float32 twins of ``f64.py``, compiled the same way (``njit(forceinline=True,
 fastmath=False)``, inlined by LLVM). Every public function takes and returns float32 (its
 arguments are converted to float32) and computes in float32 only: float-float pairs where more
 precision is needed, and every constant a float32 (``F(c)``), so that Numba's type inference
-never promotes to float64. The one exception is logaddexp, which is f64.logaddexp rounded to
-float32 (where its two terms cancel, float32 arithmetic would need four-float sums). Integer
+never promotes to float64. The one exception is logaddexp, which computes in float64 and rounds
+once (where its two terms cancel, float32 arithmetic would need four-float sums). Integer
 work on the bits is done in int32 or int64 and truncated back to 32 bits.
 
 Sources, named again at each function: SLEEF 3.x ``src/libm/sleefsimdsp.c`` (Naoki Shibata and
@@ -410,16 +410,16 @@ def softplus(x):
 
 @_jit
 def logaddexp(a, b):
-    """log(e**a + e**b): the float64 function on the float64 values of a and b, rounded once to
-    float32 (the one float32 function that computes in float64). f64.logaddexp is within 2 ulp
-    of float64 (also where the result cancels to near 0; see its docstring), so the float32
-    result is within 0.5 + 2**-28 ulp of float32, subnormal results included (the float64 value
-    is rounded once to the float32 grid). Where the two terms cancel, float32 arithmetic alone
-    would need a quadruple-float e**a + e**b - 1: for float32 inputs |e**a + e**b - 1| is
-    heuristically no smaller than 2**-64 (1 - e**max(a, b)), and float64's accurate path covers
-    down to 2**-95. The special values are float64's, which are the same (C99 style) for the
-    float32 inputs."""
-    return np.float32(_f64.logaddexp(np.float64(np.float32(a)), np.float64(np.float32(b))))
+    """log(e**a + e**b), computed in float64 and rounded once to float32 (the one float32
+    function that computes in float64): f64.logaddexp's fast path (max(a, b) + log1p(e**-|a - b|),
+    double-double, within 2**-59 |max(a, b)| + 0.5 ulp of float64), and where that cancels
+    (|result| < |max(a, b)| / 32) the same accurate path in double-double instead of
+    triple-double (f64._logaddexp_u_dd: enough for float32 inputs, see there). The float64 value
+    is within 2**-25 of the result, so the float32 one is within 1 ulp, subnormal results
+    included (one rounding to the float32 grid). In float32 arithmetic alone the cancelling case
+    would need four-float sums. The special values are float64's (C99 style), which are the same
+    for float32 inputs."""
+    return np.float32(_f64._logaddexp_f32(np.float64(np.float32(a)), np.float64(np.float32(b))))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -506,12 +506,12 @@ def _logaddexp_u(mx, mn):
     k1, t1h, t1m, t1l, v1h, v1m, v1l = td.exp_parts(x1)
     k2, t2h, t2m, t2l, v2h, v2m, v2l = td.exp_parts(x2)
     # e**mx - 1 = (2**k1 T1 - 1) + 2**k1 T1 V1, k1 in {-2, -1, 0}
+    # (sums that only feed further sums are left unnormalised: add33_raw)
     c1 = _pow2i(k1)
     bh, bl = dd.two_sum(t1h * c1, -1.0)
     bm, g = dd.two_sum(bl, t1m * c1)
-    bh, bm, bb = td.renorm(bh, bm, g + t1l * c1)
     ph, pm, pl = td.mul33(t1h, t1m, t1l, v1h, v1m, v1l)
-    xh, xm, xl = td.add33(bh, bm, bb, ph * c1, pm * c1, pl * c1)
+    xh, xm, xl = td.add33_raw(bh, bm, g + t1l * c1, ph * c1, pm * c1, pl * c1)
     tiny = fabs(mx) < 3.054936363499605e-151           # 2**-500: e**mx - 1 = mx (1 + mx/2 ...)
     xh = select(tiny, mx, xh)
     xm = select(tiny, 0.0, xm)
@@ -522,7 +522,7 @@ def _logaddexp_u(mx, mn):
     xh = xh * sa * sb
     xm = xm * sa * sb
     xl = xl * sa * sb
-    wh, wm, wl = td.add33(t2h, t2m, t2l, xh, xm, xl)
+    wh, wm, wl = td.add33_raw(t2h, t2m, t2l, xh, xm, xl)
     ph, pm, pl = td.mul33(t2h, t2m, t2l, v2h, v2m, v2l)
     wh, wm, wl = td.add33(wh, wm, wl, ph, pm, pl)
     return k2, wh, wm, wl
@@ -551,18 +551,58 @@ def _logaddexp_cancel(mx, mn):
 
 
 @_jit
-def logaddexp(a, b):
-    """log(e**a + e**b), max error < 1 ulp in measurements (target 2), also where the two terms
-    cancel. Fast path: max(a, b) + log(1 + e**-|a - b|), with a - b as an exact double-double and
-    the second term a double-double of relative error about 2**-60 (_log1p_exp_neg). Its error is
-    below 2**-59 |max(a, b)| + 0.5 ulp, enough wherever |result| >= |max(a, b)| / 32. Below that
-    (only for -0.72 < max(a, b) < 0, e**a + e**b close to 1, e.g. a = log p, b = log1p(-p)) the
-    result of _logaddexp_cancel is selected: log1p(e**a + e**b - 1) with e**a + e**b - 1 in
-    triple-double; see its docstring for why that is within 2 ulp (it is, unless
-    e**a + e**b - 1 is below 2**-95 of 1 - e**max(a, b)). Both paths are always computed
-    (branch-free), which makes this function several times slower than the fast path alone."""
-    a = np.float64(a)
-    b = np.float64(b)
+def _logaddexp_u_dd(mx, mn):
+    """_logaddexp_u in double-double instead of triple-double: (k2, wh, wl), for float32
+    arguments (exact in float64; the float32 logaddexp rounds the result to float32): u =
+    e**mn + (e**mx - 1) from _td.exp_parts_dd, error below about 2**-102 (1 - e**mx) (measured:
+    2**-103.6), so the float64 result of _logaddexp_cancel_dd is within 2**-25 relative, and the
+    float32 one within 1 ulp, wherever |u| >= 2**-77 (1 - e**mx); for float32 a and b, |u| below
+    2**-64 (1 - e**mx) is heuristically not reached (2**30 values of max(a, b), each with the
+    nearest float32 b: one in 2**34 would need to be within 2**-40 ulp of the exact
+    cancellation)."""
+    x1 = _clamp(mx, -1.0, 0.0)
+    x2 = _clamp(mn, -200.0, 0.0)
+    k1, t1h, t1l, v1h, v1l, t1x = td.exp_parts_dd(x1)
+    k2, t2h, t2l, v2h, v2l, t2x = td.exp_parts_dd(x2)
+    # e**mx - 1 = (2**k1 T1 - 1) + 2**k1 T1 V1; 2**k1 T1 - 1 (>= 2**-10 unless it is 0) from the
+    # three parts of T1, so that its error is 2**-106 of itself, not of T1
+    c1 = _pow2i(k1)
+    bh, bl = dd.two_sum(t1h * c1, -1.0)
+    bm, g = dd.two_sum(bl, t1l * c1)
+    bh, bm = dd.fast_two_sum(bh, bm)
+    ph, pl = dd.mul(t1h, t1l + t1x, v1h, v1l)
+    xh, xl = dd.add(bh, bm + (g + t1x * c1), ph * c1, pl * c1)
+    sc = _pow2i(-k2)                                         # k2 >= -290
+    wh, wl = dd.add(t2h, t2l + t2x, xh * sc, xl * sc)
+    ph, pl = dd.mul(t2h, t2l + t2x, v2h, v2l)
+    wh, wl = dd.add(wh, wl, ph, pl)
+    return k2, wh, wl
+
+
+@_jit
+def _logaddexp_cancel_dd(mx, mn):
+    """log1p(u) for u from _logaddexp_u_dd, as in _logaddexp_cancel."""
+    k2, wh, wl = _logaddexp_u_dd(mx, mn)
+    u = _ldexp2(wh, k2)
+    q = -0.08333333333333333
+    q = fma(q, u, 0.09090909090909091)
+    q = fma(q, u, -0.1)
+    q = fma(q, u, 0.1111111111111111)
+    q = fma(q, u, -0.125)
+    q = fma(q, u, 0.14285714285714285)
+    q = fma(q, u, -0.16666666666666666)
+    q = fma(q, u, 0.2)
+    q = fma(q, u, -0.25)
+    q = fma(q, u, 0.3333333333333333)
+    q = fma(q, u, -0.5)
+    q = q * u
+    return _ldexp2(wh + fma(wh, q, wl), k2)
+
+
+@_jit
+def _logaddexp_fast(a, b):
+    """The fast path of logaddexp: (r, mx, mn, cancel), r = max + log1p(e**-|a - b|) before the
+    special values, cancel where r must be replaced by the accurate path."""
     mx = select(a > b, a, b)
     mn = select(a > b, b, a)
     dh, dl = dd.two_sum(a, -b)
@@ -575,11 +615,41 @@ def logaddexp(a, b):
     lh, ll = _log1p_exp_neg(dh, dl, 708.0)
     rh, rl = dd.add_d(lh, ll, mx)
     r = rh + rl
-    cancel = (mx < 0.0) & (fabs(r) < 0.03125 * fabs(mx))
-    r = select(cancel, _logaddexp_cancel(mx, mn), r)
+    return r, mx, mn, (mx < 0.0) & (fabs(r) < 0.03125 * fabs(mx))
+
+
+@_jit
+def _logaddexp_specials(a, b, mx, r):
     r = select(mx == INF, INF, r)
     r = select((a == b) & _isinf(a), a, r)
     return select(_isnan(a) | _isnan(b), a + b, r)
+
+
+@_jit
+def _logaddexp_f32(a, b):
+    """logaddexp for float32 arguments given as float64, in float64 (f32.logaddexp rounds it):
+    the fast path, and _logaddexp_cancel_dd where it cancels."""
+    r, mx, mn, cancel = _logaddexp_fast(a, b)
+    r = select(cancel, _logaddexp_cancel_dd(mx, mn), r)
+    return _logaddexp_specials(a, b, mx, r)
+
+
+@_jit
+def logaddexp(a, b):
+    """log(e**a + e**b), max error < 1 ulp in measurements (target 2), also where the two terms
+    cancel. Fast path: max(a, b) + log(1 + e**-|a - b|), with a - b as an exact double-double and
+    the second term a double-double of relative error about 2**-60 (_log1p_exp_neg). Its error is
+    below 2**-59 |max(a, b)| + 0.5 ulp, enough wherever |result| >= |max(a, b)| / 32. Below that
+    (only for -0.72 < max(a, b) < 0, e**a + e**b close to 1, e.g. a = log p, b = log1p(-p)) the
+    result of _logaddexp_cancel is selected: log1p(e**a + e**b - 1) with e**a + e**b - 1 in
+    triple-double; see its docstring for why that is within 2 ulp (it is, unless
+    e**a + e**b - 1 is below 2**-95 of 1 - e**max(a, b)). Both paths are always computed
+    (branch-free), which makes this function several times slower than the fast path alone."""
+    a = np.float64(a)
+    b = np.float64(b)
+    r, mx, mn, cancel = _logaddexp_fast(a, b)
+    r = select(cancel, _logaddexp_cancel(mx, mn), r)
+    return _logaddexp_specials(a, b, mx, r)
 
 
 # ---------------------------------------------------------------------------------------------

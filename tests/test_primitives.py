@@ -19,8 +19,9 @@ called with every weight 1, so that d/dw_r is the case's value r_r and d/da_r is
 both exactly as a program of that case alone computes them (times 1). One compile per group and
 target, all points in one call (the python target: one call per point); shorter point lists are
 padded with the case's first point. The numba target is compiled with math="vecmath", as a program
-of one case is under math="auto". The tests of one group run in one pytest-xdist worker
-(``xdist_group``), so each program is compiled and each reference computed once.
+of one case is under math="auto". The tests of one group run in one pytest-xdist worker (the
+``@group`` in their id, tests/conftest.py), so each program is compiled and each reference computed
+once.
 
 Accuracy claim, per function: ``|got - want| <= tol * (|want| + sum_i |x_i * df/dx_i|)``, i.e. the
 result is within ``tol`` of the function's value or of its value at inputs moved by a relative
@@ -574,9 +575,8 @@ XFAIL: dict = {}   # (case, target) -> reason, for a known bug kept visible
 
 
 @pytest.mark.parametrize("case,target", [
-    pytest.param(case, target, id=f"{case[0]}-{target}",
-                 marks=[pytest.mark.xdist_group(f"primitives-{GROUP_OF[case[0]]}")] +
-                 ([pytest.mark.xfail(reason=XFAIL[case[0], target], strict=True)] if (case[0], target) in XFAIL else []))
+    pytest.param(case, target, id=f"{case[0]}-{target}@primitives-{GROUP_OF[case[0]]}",
+                 marks=[pytest.mark.xfail(reason=XFAIL[case[0], target], strict=True)] if (case[0], target) in XFAIL else [])
     for case in CASES for target in TARGETS])
 def test_value_and_derivative_against_mpmath(case, target):
     case_id, formula, ref, domain, kinks, tol, _, known = case

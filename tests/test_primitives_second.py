@@ -246,9 +246,9 @@ def _known(case, target, point):
 
 
 @pytest.mark.parametrize("case,target", [
-    pytest.param(case, target, id=f"{case[0]}-{target}",
-                 marks=[pytest.mark.xdist_group(f"primitives2-{GROUP_OF[case[0]]}")] +
-                 ([pytest.mark.xfail(reason=XFAIL[case[0], target], strict=True)] if (case[0], target) in XFAIL else []))
+    pytest.param(case, target, id=f"{case[0]}-{target}@primitives2-{GROUP_OF[case[0]]}",
+                 marks=[pytest.mark.xfail(reason=XFAIL[case[0], target], strict=True)]
+                 if (case[0], target) in XFAIL else [])
     for case in CASES for target in TARGETS])
 def test_second_derivatives_against_mpmath(case, target):
     case_id, formula, ref, domain, kinks, _, _, _ = case

@@ -162,7 +162,7 @@ def sympy_reference(op):
 
 
 @pytest.mark.parametrize("op,target", [
-    pytest.param(op, target, id=f"{op}-{target}", marks=pytest.mark.xdist_group(f"rows-{ROW_GROUP_OF[op]}"))
+    pytest.param(op, target, id=f"{op}-{target}@rows-{ROW_GROUP_OF[op]}")
     for op in sorted(FORMULAS) for target in TARGETS])
 def test_each_row_compiles_and_matches_sympy(op, target):
     """The printed forward and backward code of every row, on every target, against SymPy."""

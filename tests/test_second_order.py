@@ -85,8 +85,7 @@ def _inputs(text):
     return compiler.compile(text, target="python").inputs
 
 
-@pytest.mark.parametrize("name,target", [pytest.param(name, target, id=f"{name}-{target}",
-                                                      marks=pytest.mark.xdist_group(f"second-order-{name}"))
+@pytest.mark.parametrize("name,target", [pytest.param(name, target, id=f"{name}-{target}@second-order-{name}")
                                          for name in sorted(CASES) for target in TARGETS])
 def test_hessian_hvp_jvp_match_sympy(name, target):
     text = CASES[name]

@@ -704,7 +704,16 @@ def _markdown(res, meta):
                   "1 + U(-1, 1) 2^-U(10, 60); smallest |result| "
                   f"{ca['min_abs_result']:.3g} in float64, {cb['min_abs_result']:.3g} in float32): max error "
                   f"{ca['max_ulp']:.3f} ulp (float64) and {cb['max_ulp']:.3f} ulp (float32), mean "
-                  f"{ca['mean_ulp']:.4f} and {cb['mean_ulp']:.4f}; {verdict}.", ""]
+                  f"{ca['mean_ulp']:.4f} and {cb['mean_ulp']:.4f}; {verdict}."]
+        scan = res["float32"]["logaddexp"].get("cancellation_scan")
+        if scan:
+            lines[-1] += (f" float32 was also run on every float32 a in [-0.72, -2^-149] with the three "
+                          f"float32 b nearest the cancellation point ({scan['pairs']:,} pairs, "
+                          f"`--scan-f32-logaddexp`; reference: the float64 function, whose 2-ulp bound "
+                          f"holds there since the smallest |result| / (1 - e^a) met is "
+                          f"2^{scan['min_result_ratio_log2']:.1f}, far above 2^-95): max error "
+                          f"{scan['max_ulp']:.3f} ulp, at a, b = {scan['worst_input'][0]}, {scan['worst_input'][1]}.")
+        lines.append("")
     lines.append(METHOD_MD)
     return "\n".join(lines) + "\n"
 
@@ -794,6 +803,74 @@ def exhaustive_f32(name, chunk=1 << 22):
     return worst, float(x), total / count
 
 
+def scan_f32_logaddexp(chunk=1 << 25, report=print, bits=None):
+    """float32 logaddexp where it cancels, on every float32 a in [-0.72, -2**-149] with each of the
+    three float32 b nearest to the cancellation point log(-expm1(a)) (the float32 rounding of the
+    float64 value and its two neighbours, kept where b <= a), against the float64 function
+    (within 2 ulp of float64 wherever |result| >= 2**-95 (1 - e**a), see f64._logaddexp_u; the
+    smallest |result| / (1 - e**a) met is returned too, to show that the reference holds).
+    Returns a dict for the results file; about 10 to 20 minutes on 2 cores."""
+    import numba
+
+    from compiler.vecmath import f32, f64
+    from compiler.vecmath._intrin import f2i, i2f32
+
+    @numba.njit(parallel=True, error_model="numpy")
+    def scan(b0, n, out_err, out_bits, out_ratio, out_rbits, out_count):
+        nch = out_err.size
+        step = (n + nch - 1) // nch
+        for c in numba.prange(nch):
+            we, wb, mr, rb, cnt = 0.0, 0, 1e300, 0, 0
+            for i in range(c * step, min(n, (c + 1) * step)):
+                mx = -i2f32(b0 + i)
+                y = np.float32(np.log(-np.expm1(np.float64(mx))))
+                for d in range(-1, 2):
+                    mn = i2f32(f2i(y) + np.int32(d))
+                    if not mn <= mx:
+                        continue
+                    cnt += 1
+                    r64 = f64.logaddexp(np.float64(mx), np.float64(mn))
+                    ar = abs(r64)
+                    if ar == 0.0:
+                        continue
+                    e = max(np.floor(np.log2(ar)), -126.0)
+                    err = abs(np.float64(f32.logaddexp(mx, mn)) - r64) / 2.0 ** (e - 23)
+                    if err > we:
+                        we, wb = err, (b0 + i) * 4 + d + 1
+                    ratio = ar / -np.expm1(np.float64(mx))
+                    if ratio < mr:
+                        mr, rb = ratio, (b0 + i) * 4 + d + 1
+            out_err[c], out_bits[c], out_ratio[c], out_rbits[c], out_count[c] = we, wb, mr, rb, cnt
+
+    lo, hi = bits or (1, int(np.array([0.72], np.float32).view(np.int32)[0]))   # bits of -a
+    nch = 256
+    E, EB, R, RB, C = np.zeros(nch), np.zeros(nch, np.int64), np.zeros(nch), np.zeros(nch, np.int64), np.zeros(nch, np.int64)
+    worst, wcode, mratio, rcode, count = -1.0, 0, 1e300, 0, 0
+    t0 = time.time()
+    for b in range(lo, hi, chunk):
+        scan(np.int32(b), min(chunk, hi - b), E, EB, R, RB, C)
+        j, k = int(np.argmax(E)), int(np.argmin(R))
+        if E[j] > worst:
+            worst, wcode = float(E[j]), int(EB[j])
+        if R[k] < mratio:
+            mratio, rcode = float(R[k]), int(RB[k])
+        count += int(C.sum())
+        report(f"  a down to -{np.array([min(b + chunk, hi)], np.int32).view(np.float32)[0]:.3g}: max "
+               f"{worst:.4f} ulp, min |result| / (1 - e**a) 2**{np.log2(mratio):.1f} [{time.time() - t0:.0f} s]")
+
+    def pair(code):
+        a = -np.array([code // 4], np.int64).astype(np.int32).view(np.float32)[0]
+        y = np.float32(np.log(-np.expm1(np.float64(a))))
+        b = np.array([y.view(np.int32) + np.int32(code % 4 - 1)], np.int32).view(np.float32)[0]
+        return [repr(float(a)), repr(float(b))]
+
+    return {"a_range": "[-0.72, -2**-149], every float32", "b": "the 3 float32 nearest log(-expm1(a))",
+            "pairs": count, "max_ulp": worst, "worst_input": pair(wcode),
+            "min_result_ratio_log2": float(np.log2(mratio)), "min_ratio_input": pair(rcode),
+            "reference": "compiler.vecmath.f64.logaddexp (2 ulp of float64 where |result| >= 2**-95 (1 - e**a))",
+            "seconds": round(time.time() - t0)}
+
+
 def scan_f32_trig_worst():
     """The positive floats x >= 0.75 whose distance to the nearest multiple of pi/2 is smallest
     (the hardest arguments of the float32 sin/cos reduction), by reducing every one of them with
@@ -835,6 +912,10 @@ def main(argv=None):
                     help="only print the float32 arguments closest to multiples of pi/2")
     ap.add_argument("--docs-only", action="store_true",
                     help="only rewrite docs/vecmath.md from benchmarks/results/vecmath_accuracy.json")
+    ap.add_argument("--scan-f32-logaddexp", action="store_true",
+                    help="only run float32 logaddexp on every float32 a in [-0.72, 0) with the 3 float32 b "
+                         "nearest the cancellation point (reference: the float64 function) and add that "
+                         "to the results file")
     ap.add_argument("--exhaustive-f32", action="store_true",
                     help="only measure the one-argument float32 functions on every float32 input "
                          "(reference: the float64 function) and add that to the results file")
@@ -853,6 +934,16 @@ def main(argv=None):
                     "inputs": 2 ** 32, "max_ulp": worst, "worst_input": repr(x), "mean_ulp": mean,
                     "reference": "compiler.vecmath.f64 (within 1 ulp of float64)"}
         if data is not None and not args.no_write:
+            path.write_text(json.dumps(data, indent=1) + "\n")
+            (ROOT / "docs" / "vecmath.md").write_text(_markdown(data["results"], data["meta"]))
+        return
+    if args.scan_f32_logaddexp:
+        path = HERE / "results" / "vecmath_accuracy.json"
+        res = scan_f32_logaddexp(report=lambda line: print(line, flush=True))
+        print(res)
+        if not args.no_write:
+            data = json.loads(path.read_text())
+            data["results"]["float32"]["logaddexp"]["cancellation_scan"] = res
             path.write_text(json.dumps(data, indent=1) + "\n")
             (ROOT / "docs" / "vecmath.md").write_text(_markdown(data["results"], data["meta"]))
         return

@@ -175,8 +175,10 @@ def test_targets_agree(chunk):
             warnings.simplefilter("error")      # no target may warn, raise, or print
             numba_reference = python_on(gp, LIBM) if libm else python_on(gp, VECMATH, VECMATH_MATH)
             results = {"python": pointwise(gp, call, len(x)),
-                       "python on the same math": pointwise(numba_reference, call, len(x)),
-                       "python, logaddexp spelled out": pointwise(python_on(gp, SIMULATOR), call, len(x))}
+                       "python on the same math": pointwise(numba_reference, call, len(x))}
+            # the cuda target's reference differs from the python target's only where it calls logaddexp
+            results["python, logaddexp spelled out"] = (pointwise(python_on(gp, SIMULATOR), call, len(x))
+                                                        if "logaddexp" in gp.source else results["python"])
             for target in ("numpy", "numba", "cuda"):
                 options = {"math": "libm" if libm else "vecmath"} if target == "numba" else {}
                 value, grads = compile_for(text, target, **options)(**call)

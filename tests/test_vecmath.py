@@ -42,9 +42,9 @@ def test_accuracy_and_special_values(name, prec):
 
 # logaddexp where it cancels: pairs (a, b) with e**a + e**b within 2**-65 .. 2**-75 (float64) or
 # 2**-39 .. 2**-44 (float32) of 1, relative to 1 - e**max(a, b): the closest of a search over
-# 4e6 values of a = -x in each of three ranges of x (log-uniform in [2**-1000, 2**-10.5] and
-# [2**-10.5, 0.72], uniform in [0.3, 0.72]) with b the float nearest to log(-expm1(a)) or one of
-# its two neighbours on either side
+# 4e6 values of a = -x in each of three ranges of x (log-uniform in [2**-1000, 2**-10.5] (float32:
+# [2**-140, 2**-10.5]) and [2**-10.5, 0.72], uniform in [0.3, 0.72]) with b the float nearest to
+# log(-expm1(a)) or one of its two neighbours on either side
 LOGADDEXP_HARD_F64 = [
     ("-0x1.058cdb258e780p-344", "-0x1.dcd7a5119f73bp+7"), ("-0x1.c42fa641ec976p-14", "-0x1.24538abb2cc05p+3"),
     ("-0x1.3b2d3d8455b3ap-127", "-0x1.5f4975214f806p+6"), ("-0x1.d8dd15b74a187p-27", "-0x1.219f1b3a18405p+4"),
@@ -63,7 +63,8 @@ LOGADDEXP_HARD_F32 = [
     ("-0x1.0bc4d2p-44", "-0x1.e741a8p+4"), ("-0x1.c8166ap-75", "-0x1.9b44acp+5"), ("-0x1.128650p-81", "-0x1.c099b8p+5"),
     ("-0x1.76532ep-10", "-0x1.a357e2p+2"), ("-0x1.1be27cp-1", "-0x1.b55b1cp-1"), ("-0x1.40fcf6p-1", "-0x1.873324p-1"),
     ("-0x1.03569cp-2", "-0x1.7f4ee0p+0"), ("-0x1.38f89ep-1", "-0x1.908d66p-1"), ("-0x1.4a198ep-2", "-0x1.49f774p+0"),
-    ("-0x1.6ccb42p-1", "-0x1.592d38p-1"), ("-0x1.14ff64p-1", "-0x1.beccacp-1"), ("-0x1.368604p-1", "-0x1.9378cep-1")]
+    ("-0x1.6ccb42p-1", "-0x1.592d38p-1"), ("-0x1.14ff64p-1", "-0x1.beccacp-1"), ("-0x1.368604p-1", "-0x1.9378cep-1"),
+    ("-0x1.44e756p-1", "-0x1.82beccp-1")]   # the closest of all (--scan-f32-logaddexp): |u| = 2**-55.8 (1 - e**a)
 
 
 @pytest.mark.parametrize("prec", ["float64", "float32"])

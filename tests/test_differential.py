@@ -14,7 +14,8 @@ ulp into any difference at all:
   calls libm's exp and log1p inside: it is compared with the python target's module run with
   ``np.logaddexp`` spelled the same way;
 - numba calls compiler.vecmath by default (math="vecmath"): compared with the python target's own
-  module run with its NumPy functions (and math.erf) replaced by the same vecmath functions; with
+  module run with its NumPy functions (and math.erf) replaced by the same vecmath functions (and
+  its softplus, ``np.logaddexp(0.0, a)``, by vecmath's softplus, as the numba target spells it); with
   math="libm" it calls the C math library: compared with the python module run on the same libm
   functions (through ctypes). Either way the two differ only in what bpc emitted for each target —
   the ternaries for max/min/relu, C pow, the reductions. Even chunks test vecmath, odd ones libm.
@@ -109,7 +110,7 @@ VECMATH = types.SimpleNamespace(**{
     **vars(LIBM),
     **dict(exp=_vm("exp"), log=_vm("log"), log1p=_vm("log1p"), expm1=_vm("expm1"), sin=_vm("sin"), cos=_vm("cos"),
            arctan=_vm("atan"), arctan2=_vm("atan2"), tanh=_vm("tanh"), logaddexp=_vm("logaddexp"),
-           float_power=_vm("pow"))})
+           softplus=_vm("softplus"), float_power=_vm("pow"))})
 VECMATH_MATH = types.SimpleNamespace(erf=_vm("erf"))
 
 
@@ -125,9 +126,13 @@ class _NumPyWith:
 
 def python_on(g, functions, math_functions=None):
     """The python target's emitted module, loaded again with ``np``'s ``functions`` (and ``math``'s
-    ``math_functions``) replaced."""
+    ``math_functions``) replaced; where ``functions`` has a softplus, the softplus rows' spelling
+    ``np.logaddexp(0.0, a)`` calls it (the numba target's vecmath spelling)."""
     namespace = {"__name__": "bpc_python_on"}
-    exec(compile(g.source, "<bpc python target>", "exec"), namespace)   # bpc's own emitted code
+    source = g.source
+    if hasattr(functions, "softplus"):
+        source = source.replace("np.logaddexp(0.0, ", "np.softplus(")
+    exec(compile(source, "<bpc python target>", "exec"), namespace)   # bpc's own emitted code
     namespace["np"] = _NumPyWith(functions)
     if math_functions is not None:
         namespace["math"] = types.SimpleNamespace(**{**vars(math), **vars(math_functions)})

@@ -10,7 +10,7 @@ AVX2/AVX-512 code (``vfmadd...pd zmm``).
 Two modules with the same 17 names, one per precision::
 
     compiler.vecmath.f64   float64 in, float64 out
-    compiler.vecmath.f32   float32 in, float32 out (computes in float32 only)
+    compiler.vecmath.f32   float32 in, float32 out (computes in float32, except logaddexp: float64)
 
     exp expm1 log log1p exp2 log2 pow tanh sigmoid softplus logaddexp
     sin cos atan atan2 erf erfc
@@ -36,10 +36,10 @@ They are ordinary ``numba.njit`` dispatchers, so they can also be called from Py
 Accuracy (max error in ulp against mpmath, 1e6 random points per function and precision plus
 the threshold neighbourhoods, and every float32 input for the one-argument float32 functions;
 table: docs/vecmath.md, script: benchmarks/vecmath_accuracy.py): below 0.9 ulp for every float64
-function and below 1 ulp for every float32 function (the largest, 0.99, is float32 exp), except
-logaddexp where its two terms cancel (|result| below about 3.5e-4): there the absolute error
-stays below 2**-60 (float64) / 2**-31 (float32) but the error in ulp grows without bound as the
-result goes to 0. Special values (signed zeros, infinities, nan, overflow and underflow
+function and below 1 ulp for every float32 function (the largest, 0.99, is float32 exp),
+logaddexp included where its two terms cancel (e**a + e**b close to 1, the result close to 0),
+which it computes in triple-double (float32: double-double in float64), at about 6x the time of
+the other path (f64._logaddexp_u). Special values (signed zeros, infinities, nan, overflow and underflow
 thresholds, subnormal results, the C99 special cases of pow and atan2) follow C99 Annex F.
 
 Sources: SLEEF (Naoki Shibata and contributors, Boost Software License 1.0),
@@ -54,7 +54,7 @@ Things to know:
   (``alwaysinline``). Because its instructions are compiled without fast-math flags, a caller
   compiled with ``fastmath=True`` gets exactly the same results from it (the double-double
   arithmetic inside would not survive reassociation). The first use of a function costs about
-  0.2 to 2 s of compilation (pow, erf/erfc, logaddexp the most), once per process and
+  0.2 to 2 s of compilation (pow, erf/erfc the most; logaddexp about 4.6 s), once per process and
   argument type.
 * Error model: divisions are bare ``fdiv`` instructions (no ZeroDivisionError check), so the
   functions behave the same under either error model of the caller.

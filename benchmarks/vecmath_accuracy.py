@@ -163,13 +163,20 @@ def _from_float(v, mp=None):
 def _ulp_errors(task):
     """Worker: (the error in ulp of each y against the reference, |reference| as a float (inf for
     nan and infinite results), the largest difference in ulp between the reference and the same
-    reference at 100 more bits, on every 64th point)."""
+    reference at 100 more bits, on every 64th point). mpmath's precision is restored afterwards
+    (the tests call this in their own process)."""
+    import mpmath
+
+    with mpmath.workprec(PREC[task[1]]):
+        return _ulp_errors_at_precision(task)
+
+
+def _ulp_errors_at_precision(task):
     import mpmath
 
     name, fmtname, args, y = task
     fmt = F64 if fmtname == "float64" else F32
     mp = mpmath.mp
-    mp.prec = PREC[fmtname]
     thresh = mpmath.mpf(2) ** fmt.emax * (1 - mpmath.mpf(2) ** (-fmt.p - 1))   # rounds to inf
     out = np.empty(len(y))
     absref = np.full(len(y), np.inf)

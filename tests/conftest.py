@@ -27,7 +27,7 @@ def pytest_xdist_make_scheduler(config, log):
 
     class ByGroupInId(LoadScopeScheduling):
         def _split_scope(self, nodeid):
-            group = re.search(r"@([\w.-]+)\]$", nodeid)
+            group = re.search(r"@([A-Za-z][\w.-]*)\]$", nodeid)
             return group.group(1) if group else nodeid
 
     return ByGroupInId(config, log)

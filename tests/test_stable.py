@@ -7,7 +7,6 @@ import pytest
 import compiler
 from conftest import TARGETS, compile_for
 
-mpmath.mp.dps = 50
 
 #  formula,                    point,                        mpmath reference
 CASES = [
@@ -25,11 +24,14 @@ CASES = [
 
 
 def reference(fn, point):
-    args = [mpmath.mpf(v) for v in point.values()]
-    value = fn(*args)
-    grads = [mpmath.diff(lambda t, i=i: fn(*(args[:i] + [t] + args[i + 1:])), args[i],
-                         h=(abs(args[i]) or 1) * mpmath.mpf(10) ** -20) for i in range(len(args))]
-    return float(value), [float(g) for g in grads]
+    """Value and gradient at 50 digits (mpmath's precision is set here, not globally: other tests in
+    the same process change it)."""
+    with mpmath.workdps(50):
+        args = [mpmath.mpf(v) for v in point.values()]
+        value = fn(*args)
+        grads = [mpmath.diff(lambda t, i=i: fn(*(args[:i] + [t] + args[i + 1:])), args[i],
+                             h=(abs(args[i]) or 1) * mpmath.mpf(10) ** -20) for i in range(len(args))]
+        return float(value), [float(g) for g in grads]
 
 
 def accurate(g, point, fn) -> bool:

@@ -35,8 +35,14 @@ def pytest_xdist_make_scheduler(config, log):
 
 @pytest.fixture(scope="session", autouse=True)
 def _cache_dir(tmp_path_factory):
-    """Every test compiles into a fresh cache directory, never the user's."""
-    path = tmp_path_factory.mktemp("bpc-cache")
+    """Every test compiles into a fresh cache directory, never the user's: one per test session,
+    shared by its pytest-xdist workers (a program one worker compiled, the other loads from the
+    cache, as concurrent processes do; tests/test_cache_concurrency.py checks that guarantee)."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        path = tmp_path_factory.getbasetemp().parent / "bpc-cache"     # the session's, not the worker's
+        path.mkdir(exist_ok=True)
+    else:
+        path = tmp_path_factory.mktemp("bpc-cache")
     old = os.environ.get("BPC_CACHE_DIR")
     os.environ["BPC_CACHE_DIR"] = str(path)
     yield path

@@ -226,7 +226,8 @@ def ptx():
     return json.loads(done.stdout)
 
 
-@pytest.mark.parametrize("name", [c[0] for c in PTX_CASES])
+# one worker compiles every case (the fixture's one NVVM run, about 20 s): @ptx in the test ids
+@pytest.mark.parametrize("name", [c[0] for c in PTX_CASES], ids=[f"{c[0]}@ptx" for c in PTX_CASES])
 def test_kernel_compiles_to_ptx(ptx, name):
     result = ptx[name]
     assert "error" not in result, result.get("error")
@@ -243,8 +244,9 @@ def test_kernel_compiles_to_ptx(ptx, name):
         assert not atomics and ".shared" not in text
 
 
-def test_float32_kernel_loads_and_stores_float32(ptx):
-    text = ptx["F1_float32"]["ptx"]
+@pytest.mark.parametrize("name", ["F1_float32"], ids=["F1_float32@ptx"])     # with the PTX cases above
+def test_float32_kernel_loads_and_stores_float32(ptx, name):
+    text = ptx[name]["ptx"]
     assert "ld.global.f32" in text and "st.global.f32" in text and ".target sm_90" in text
     assert ".target sm_80" in ptx["F1_fastmath_sm80"]["ptx"]
 

@@ -529,11 +529,9 @@ def _logaddexp_u(mx, mn):
 
 
 @_jit
-def _logaddexp_cancel(mx, mn):
-    """log(e**mx + e**mn) = log1p(u) from _logaddexp_u (see there)."""
-    k2, wh, wm, wl = _logaddexp_u(mx, mn)
-    # log1p(u) = u (1 + q)
-    u = _ldexp2(wh, k2)
+def _log1p_q(u):
+    """q with log1p(u) = u (1 + q), for the small u of the cancellation paths below: the series
+    -u/2 + u**2/3 - ... - u**11/12."""
     q = -0.08333333333333333
     q = fma(q, u, 0.09090909090909091)
     q = fma(q, u, -0.1)
@@ -546,6 +544,15 @@ def _logaddexp_cancel(mx, mn):
     q = fma(q, u, 0.3333333333333333)
     q = fma(q, u, -0.5)
     q = q * u
+    return q
+
+
+@_jit
+def _logaddexp_cancel(mx, mn):
+    """log(e**mx + e**mn) = log1p(u) from _logaddexp_u (see there)."""
+    k2, wh, wm, wl = _logaddexp_u(mx, mn)
+    # log1p(u) = u (1 + q)
+    q = _log1p_q(_ldexp2(wh, k2))
     c = fma(wh, q, wm + wl)
     return _ldexp2(wh + c, k2)
 
@@ -583,19 +590,7 @@ def _logaddexp_u_dd(mx, mn):
 def _logaddexp_cancel_dd(mx, mn):
     """log1p(u) for u from _logaddexp_u_dd, as in _logaddexp_cancel."""
     k2, wh, wl = _logaddexp_u_dd(mx, mn)
-    u = _ldexp2(wh, k2)
-    q = -0.08333333333333333
-    q = fma(q, u, 0.09090909090909091)
-    q = fma(q, u, -0.1)
-    q = fma(q, u, 0.1111111111111111)
-    q = fma(q, u, -0.125)
-    q = fma(q, u, 0.14285714285714285)
-    q = fma(q, u, -0.16666666666666666)
-    q = fma(q, u, 0.2)
-    q = fma(q, u, -0.25)
-    q = fma(q, u, 0.3333333333333333)
-    q = fma(q, u, -0.5)
-    q = q * u
+    q = _log1p_q(_ldexp2(wh, k2))
     return _ldexp2(wh + fma(wh, q, wl), k2)
 
 

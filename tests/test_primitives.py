@@ -415,23 +415,30 @@ def _timed(fn, seconds):
         signal.signal(signal.SIGVTALRM, old)
 
 
+def per_point(compute, points, n_random, slow_edge=SLOW_EDGE):
+    """[compute(args) for each point, args its values as mpf, at the point's working digits], or
+    _Slow where that took more than SLOW_RANDOM (the first n_random points) or slow_edge CPU
+    seconds."""
+    out = []
+    for i, point in enumerate(points):
+        args = [_f(v) for v in point]
+
+        def one():
+            with mp.workdps(_digits(args)):
+                return compute(args)
+        out.append(_timed(one, SLOW_RANDOM if i < n_random else slow_edge))
+    return out
+
+
 def reference(ref, points, n_args, n_random):
     """(value, [partial per argument], [second partial per argument]) per point, computed once per
     reference and points (aliases of a row share the row's); TIMED_OUT for a point whose reference
     took mpmath more than SLOW_RANDOM (a random point) or SLOW_EDGE (an edge point) seconds."""
     key = (ref, tuple(points))
     if key not in _REFERENCE:
-        out = []
-        for i, point in enumerate(points):
-            args = [_f(v) for v in point]
-
-            def one():
-                with mp.workdps(_digits(args)):
-                    return (_call(ref, args), [_partial(ref, args, k) for k in range(n_args)],
-                            [_partial(ref, args, k, 2) for k in range(n_args)])
-            r = _timed(one, SLOW_RANDOM if i < n_random else SLOW_EDGE)
-            out.append(TIMED_OUT if r is _Slow else r)
-        _REFERENCE[key] = out
+        values = per_point(lambda args: (_call(ref, args), [_partial(ref, args, k) for k in range(n_args)],
+                                         [_partial(ref, args, k, 2) for k in range(n_args)]), points, n_random)
+        _REFERENCE[key] = [TIMED_OUT if r is _Slow else r for r in values]
     return _REFERENCE[key]
 
 

@@ -41,7 +41,7 @@ import pytest
 
 from conftest import TARGETS, compile_for
 from test_primitives import (CASES, DERIVATIVE, GROUP_OF, GROUPS, KNOWN_KERNEL, ROWS, TOL, _Slow, _call, _digits,
-                             _f, _kink, _real, _timed, group_columns, layout, renamed)
+                             _f, _kink, _real, _timed, group_columns, layout, per_point, renamed)
 
 # CPU seconds of mpmath per point: an edge point whose reference takes longer is not checked (beta,
 # gamma, digamma, polygamma, erfcinv at +-1e300 and +-1e-300 need 400-digit arithmetic, nested);
@@ -135,31 +135,24 @@ def hessian_reference(ref, points, used, n_random):
     aliases share their row's."""
     key = (ref, tuple(points), tuple(used))
     if key not in _REFERENCE:
-        out = []
-        for i, point in enumerate(points):
-            args = [_f(v) for v in point]
-
-            def one():
-                with mp.workdps(_digits(args)):
-                    value = _call(ref, args)
-                    entries = {}
-                    if value is None or not mp.isfinite(value) or not all(mp.isfinite(a) for a in args):
-                        return value, entries
-                    if ref in DERIVATIVE:       # y0, y1: mpmath's derivative= (test_primitives.DERIVATIVE)
-                        entries[used[0], used[0]] = _call(DERIVATIVE[ref], [*args, 2])
-                        return value, entries
-                    for a, j in enumerate(used):
-                        for k in used[a:]:
-                            orders = [0] * len(args)
-                            orders[j] += 1
-                            orders[k] += 1
-                            entries[j, k] = _safe_deriv(ref, args, orders)
-                    return value, entries
-            r = _timed(one, SLOW_RANDOM if i < n_random else SLOW_EDGE)
-            if r is _Slow:
-                TIMED_OUT.append((ref, point))
-            out.append(None if r is _Slow else r)
-        _REFERENCE[key] = out
+        def one(args):
+            value = _call(ref, args)
+            entries = {}
+            if value is None or not mp.isfinite(value) or not all(mp.isfinite(a) for a in args):
+                return value, entries
+            if ref in DERIVATIVE:       # y0, y1: mpmath's derivative= (test_primitives.DERIVATIVE)
+                entries[used[0], used[0]] = _call(DERIVATIVE[ref], [*args, 2])
+                return value, entries
+            for a, j in enumerate(used):
+                for k in used[a:]:
+                    orders = [0] * len(args)
+                    orders[j] += 1
+                    orders[k] += 1
+                    entries[j, k] = _safe_deriv(ref, args, orders)
+            return value, entries
+        values = per_point(one, points, n_random, SLOW_EDGE)
+        TIMED_OUT.extend((ref, point) for point, r in zip(points, values) if r is _Slow)
+        _REFERENCE[key] = [None if r is _Slow else r for r in values]
     return _REFERENCE[key]
 
 

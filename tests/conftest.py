@@ -15,6 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
+@pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config, log):
     """pytest-xdist's loadgroup scheduling, with the group taken from the test's id: the tests whose
     parameter id ends in ``@<group>`` (the grouped primitive and second-order checks, which share a

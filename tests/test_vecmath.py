@@ -111,69 +111,60 @@ def test_logaddexp_where_it_cancels(prec):
     assert small < (1e-300 if fmt.p == 53 else 1e-40)          # down to subnormal results
 
 
-def test_logaddexp_accurate_path_error_bound():
-    """The triple-double u = e**mx + e**mn - 1 of f64._logaddexp_u against mpmath: error below
-    2**-149 max(1 - e**mx, e**mn), the bound its docstring uses."""
-    mpmath = pytest.importorskip("mpmath")
+def _u_parts(which):
+    """A Numba loop writing (k, the parts of u) of f64._logaddexp_u (triple-double) or
+    f64._logaddexp_u_dd (double-double) for each pair of arguments."""
     import numba
 
     from compiler.vecmath import f64
 
-    @numba.njit
-    def uparts(a, b, out):
-        for i in range(a.size):
-            k, h, m, l = f64._logaddexp_u(a[i], b[i])
-            out[i, 0], out[i, 1], out[i, 2], out[i, 3] = k, h, m, l
+    if which == "triple-double":
+        @numba.njit
+        def parts(a, b, out):
+            for i in range(a.size):
+                k, h, m, l = f64._logaddexp_u(a[i], b[i])
+                out[i, 0], out[i, 1], out[i, 2], out[i, 3] = k, h, m, l
+        return parts, 4
 
-    rng = np.random.default_rng(5)
+    @numba.njit
+    def parts(a, b, out):
+        for i in range(a.size):
+            k, h, l = f64._logaddexp_u_dd(a[i], b[i])
+            out[i, 0], out[i, 1], out[i, 2] = k, h, l
+    return parts, 3
+
+
+# which -> (argument float type, log2 of the smallest |max(a, b)|, largest log2 of the relative
+# offset of min(a, b) from the cancellation point, seed, error bound 2**-bits, mpmath bits)
+U_BOUNDS = {"triple-double": (np.float64, -1074, 60, 5, 149, 500),     # f64.logaddexp
+            "double-double": (np.float32, -149, 30, 6, 101, 300)}      # f32.logaddexp (in float64)
+
+
+@pytest.mark.parametrize("which", sorted(U_BOUNDS))
+def test_logaddexp_accurate_path_error_bound(which):
+    """u = e**mx + e**mn - 1 of the accurate path (f64._logaddexp_u in triple-double for float64
+    logaddexp, f64._logaddexp_u_dd in double-double for float32 values) against mpmath: error
+    below 2**-bits max(1 - e**mx, e**mn), the bound its docstring uses."""
+    mpmath = pytest.importorskip("mpmath")
+    dtype, emin, spread, seed, bits, prec = U_BOUNDS[which]
+    parts, width = _u_parts(which)
+    rng = np.random.default_rng(seed)
     n = 600
-    x = np.concatenate([np.exp2(rng.uniform(-1074, -1, n // 3)), np.exp2(rng.uniform(-12, np.log2(0.72), n // 3)),
-                        rng.uniform(0.3, 0.72, n - 2 * (n // 3))])
-    mx = -x
-    mn = np.minimum(np.log(-np.expm1(mx)) * (1 + rng.uniform(-1, 1, n) * 2.0 ** -rng.uniform(5, 60, n)), mx)
-    out = np.empty((n, 4))
-    uparts(mx, mn, out)
+    x = np.concatenate([np.exp2(rng.uniform(emin, -1, n // 3)), np.exp2(rng.uniform(-12, np.log2(0.72), n // 3)),
+                        rng.uniform(0.3, 0.72, n - 2 * (n // 3))]).astype(dtype)
+    mx = -x.astype(np.float64)
+    mn = np.log(-np.expm1(mx)) * (1 + rng.uniform(-1, 1, n) * 2.0 ** -rng.uniform(5, spread, n))
+    mn = np.minimum(mn.astype(dtype).astype(np.float64), mx)
+    out = np.empty((n, width))
+    parts(mx, mn, out)
     worst = 0.0
-    with mpmath.workprec(500):
+    with mpmath.workprec(prec):
         for i in range(n):
             a, b = mpmath.mpf(mx[i]), mpmath.mpf(mn[i])
             u = mpmath.exp(b) + mpmath.expm1(a)
             w = mpmath.ldexp(sum(mpmath.mpf(v) for v in out[i, 1:]), int(out[i, 0]))
-            worst = max(worst, float(abs(w - u) / max(-mpmath.expm1(a), mpmath.exp(b)) * mpmath.mpf(2) ** 149))
-    assert worst <= 1.0, worst
-
-
-def test_logaddexp_float32_accurate_path_error_bound():
-    """The double-double u = e**mx + e**mn - 1 of f64._logaddexp_u_dd (float32 logaddexp) on
-    float32 values against mpmath: error below 2**-101 max(1 - e**mx, e**mn)."""
-    mpmath = pytest.importorskip("mpmath")
-    import numba
-
-    from compiler.vecmath import f64
-
-    @numba.njit
-    def uparts(a, b, out):
-        for i in range(a.size):
-            k, h, l = f64._logaddexp_u_dd(a[i], b[i])
-            out[i, 0], out[i, 1], out[i, 2] = k, h, l
-
-    rng = np.random.default_rng(6)
-    n = 600
-    x = np.concatenate([np.exp2(rng.uniform(-149, -1, n // 3)), np.exp2(rng.uniform(-12, np.log2(0.72), n // 3)),
-                        rng.uniform(0.3, 0.72, n - 2 * (n // 3))]).astype(np.float32)
-    mx = -x.astype(np.float64)
-    mn = (np.log(-np.expm1(mx)) * (1 + rng.uniform(-1, 1, n) * 2.0 ** -rng.uniform(5, 30, n)))
-    mn = np.minimum(mn.astype(np.float32).astype(np.float64), mx)
-    out = np.empty((n, 3))
-    uparts(mx, mn, out)
-    worst = 0.0
-    with mpmath.workprec(300):
-        for i in range(n):
-            a, b = mpmath.mpf(mx[i]), mpmath.mpf(mn[i])
-            u = mpmath.exp(b) + mpmath.expm1(a)
-            w = mpmath.ldexp(mpmath.mpf(out[i, 1]) + mpmath.mpf(out[i, 2]), int(out[i, 0]))
-            worst = max(worst, float(abs(w - u) / max(-mpmath.expm1(a), mpmath.exp(b)) * mpmath.mpf(2) ** 101))
-    assert worst <= 1.0, worst
+            worst = max(worst, float(abs(w - u) / max(-mpmath.expm1(a), mpmath.exp(b)) * mpmath.mpf(2) ** bits))
+    assert worst <= 1.0, (which, worst)
 
 
 def _libm():

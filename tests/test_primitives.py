@@ -505,17 +505,27 @@ GROUPS = [CASES[i:i + GROUP] for i in range(0, len(CASES), GROUP)]
 GROUP_OF = {case[0]: gi for gi, group in enumerate(GROUPS) for case in group}
 
 
-def group_program(group):
-    """The weighted program of a group (module docstring): (source, its inputs in order)."""
+def weighted_program(name, stages):
+    """``def <name>(w0, <stage 0's variables>, w1, ...)`` with stage r ``r<r> = <formula>`` and
+    the result ``w0 * r0 + w1 * r1 + ...`` (module docstring); ``stages``: [(formula, its
+    variables)]. Returns (source, its inputs in order)."""
     lines, inputs, terms = [], [], []
+    for r, (formula, variables) in enumerate(stages):
+        inputs += [f"w{r}", *variables]
+        lines.append(f"    r{r} = {formula}")
+        terms.append(f"w{r} * r{r}")
+    source = f"def {name}({', '.join(inputs)}):\n" + "\n".join(lines) + f"\n    return {' + '.join(terms)}\n"
+    return source, tuple(inputs)
+
+
+def group_program(group):
+    """The weighted program of a group: (source, its inputs in order)."""
+    stages = []
     for r, case in enumerate(group):
         names, used, _, _ = layout(case)
         formula, var = renamed(case, r, names, used)
-        inputs += [f"w{r}"] + [var[k] for k in used]
-        lines.append(f"    r{r} = {formula}")
-        terms.append(f"w{r} * r{r}")
-    source = f"def primitives({', '.join(inputs)}):\n" + "\n".join(lines) + f"\n    return {' + '.join(terms)}\n"
-    return source, tuple(inputs)
+        stages.append((formula, [var[k] for k in used]))
+    return weighted_program("primitives", stages)
 
 
 _RESULTS: dict = {}

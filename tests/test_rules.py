@@ -11,6 +11,7 @@ import compiler
 from compiler import rules
 from conftest import TARGETS, compile_for
 from oracle import fd, gradient, rel_err, value
+from test_primitives import weighted_program
 
 A, B, C = sp.symbols("a b c", real=True)
 W = (-3.0, 3.0)
@@ -125,18 +126,17 @@ _ROW_RESULTS: dict = {}
 def row_group_results(gi, target):
     """{op: [(point, value, partials in a, b, c order)]} for the group's program on the target."""
     if (gi, target) not in _ROW_RESULTS:
-        lines, inputs, terms, columns = [], [], [], {}
+        stages, columns = [], {}
         for r, op in enumerate(ROW_GROUPS[gi]):
-            text = FORMULAS[op][0]
-            lines.append("    r%d = %s" % (r, re.sub(r"\b([abc])\b", lambda m: m.group(1) + str(r), text)))
-            inputs += [f"w{r}"] + [f"{n}{r}" for n in _variables(text)]
-            terms.append(f"w{r} * r{r}")
+            text, points = FORMULAS[op][0], _row_points(op)
+            stages.append((re.sub(r"\b([abc])\b", lambda m: m.group(1) + str(r), text),
+                           [f"{n}{r}" for n in _variables(text)]))
             columns[f"w{r}"] = np.ones(5)
             for n in _variables(text):
-                columns[f"{n}{r}"] = np.array([p[SYMBOLS[n]] for p in _row_points(op)])
-        source = f"def rows({', '.join(inputs)}):\n" + "\n".join(lines) + f"\n    return {' + '.join(terms)}\n"
+                columns[f"{n}{r}"] = np.array([p[SYMBOLS[n]] for p in points])
+        source, inputs = weighted_program("rows", stages)
         g = compile_for(source, target)
-        assert g.wrt == tuple(inputs)
+        assert g.wrt == inputs
         if target == "python":
             grads = list(zip(*[[float(d) for d in g(*(columns[n][i] for n in inputs))[1]] for i in range(5)]))
         else:

@@ -231,6 +231,33 @@ def test_reduction_table_matches_mpmath():
     assert int(_tables.TWO_OVER_PI_HEX, 16) == want
 
 
+@pytest.mark.parametrize("n,guard", [(512, None), (64, 13)], ids=["table", "exact-fallback"])
+def test_exp2_table_is_the_floor_of_2_to_the_j_over_n(monkeypatch, n, guard):
+    """The fixed-point 2**(j/n) behind logaddexp's triple-double e**x (compiler.vecmath._td), against
+    mpmath at 600 bits; with 13 guard bits (error bound 4096 units of 2**-13) about half the entries
+    take the exact fallback, so both paths are checked."""
+    mpmath = pytest.importorskip("mpmath")
+    from fractions import Fraction
+
+    from compiler.vecmath import _td
+
+    exact = []
+    if guard is not None:
+        monkeypatch.setattr(_td, "_GUARD", guard)
+        fixed = _td._exp2_fixed
+        monkeypatch.setattr(_td, "_exp2_fixed", lambda j, n, bits: exact.append(j) or fixed(j, n, bits))
+    got = _td._exp2_fracs(n)
+    if guard is not None:
+        assert 10 < len(exact) - 1 < n - 10          # the base 2**(1/n) is one call
+    with mpmath.workprec(600):
+        want = [Fraction(int(mpmath.floor(mpmath.mpf(2) ** (mpmath.mpf(j) / n + _td._P))), 1 << _td._P)
+                for j in range(n)]
+    assert got == want
+    if guard is None:
+        table = np.array([v for f in want for v in _td._split(f, 3)], dtype=np.float64)
+        assert table.tobytes() == _td.EXP2_TABLE.tobytes()
+
+
 def _vector_isa():
     flags = set()
     try:

@@ -32,7 +32,10 @@ def gradient(expr, symbols, point: dict) -> list[float]:
     out = []
     for s in symbols:
         try:
-            out.append(value(sp.diff(ref, s), point))
+            d = sp.diff(ref, s)
+            # an unevaluated Derivative (floor, round ...): SymPy could not differentiate it, and
+            # evalf would spend up to a second failing to evaluate it
+            out.append(math.nan if d.has(sp.Derivative) else value(d, point))
         except (RecursionError, KeyError, ValueError, TypeError, AttributeError):
             out.append(math.nan)
     return out

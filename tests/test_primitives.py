@@ -391,6 +391,17 @@ _REFERENCE: dict = {}      # (reference function, points) -> values: aliases of 
 # (the test fails if its reference times out)
 SLOW_EDGE, SLOW_RANDOM = 1.0, 20.0
 TIMED_OUT = "timed out"
+# The edge points whose reference ran past SLOW_EDGE in the runs measured on 2026-12-02 (most of them
+# in every run): not tried, so that each run does not spend SLOW_EDGE seconds on each to learn it
+# again; not checked, as before. Any other point still runs under the timeout.
+UNREFERENCED = {
+    **dict.fromkeys(("digamma", "gamma", "gammaln", "rgamma"), {(1e-300,), (-1e-300,)}),
+    **dict.fromkeys(("beta", "betaln"), {(a, 1.55) for a in (1e300, -1e300, 1e-300, -1e-300)}
+                    | {(1.55, b) for b in (1e300, -1e300, 1e-300, -1e-300)}),
+    "polygamma": {(-1e300,)}, "erfcinv": {(1e-300,)}, "alias-ndtri": {(1e-300,)},
+    "y0": {(1e300,), (-1e300,), (1e-300,), (-1e-300,)}, "y1": {(1e300,), (-1e300,), (1e-300,), (-1e-300,)},
+    "alias-yn": {(1e300,), (-1e300,)}, "alias-yv": {(1e300,), (-1e300,)},
+}
 
 
 class _Slow(Exception):
@@ -418,12 +429,15 @@ def _timed(fn, seconds):
         signal.signal(signal.SIGVTALRM, old)
 
 
-def per_point(compute, points, n_random, slow_edge=SLOW_EDGE):
+def per_point(compute, points, n_random, slow_edge=SLOW_EDGE, skip=frozenset()):
     """[compute(args) for each point, args its values as mpf, at the point's working digits], or
     _Slow where that took more than SLOW_RANDOM (the first n_random points) or slow_edge CPU
-    seconds."""
+    seconds, or where an edge point is in ``skip`` (not tried)."""
     out = []
     for i, point in enumerate(points):
+        if i >= n_random and tuple(point) in skip:
+            out.append(_Slow)
+            continue
         args = [_f(v) for v in point]
 
         def one():
@@ -433,14 +447,16 @@ def per_point(compute, points, n_random, slow_edge=SLOW_EDGE):
     return out
 
 
-def reference(ref, points, n_args, n_random):
+def reference(ref, points, n_args, n_random, skip=frozenset()):
     """(value, [partial per argument], [second partial per argument]) per point, computed once per
     reference and points (aliases of a row share the row's); TIMED_OUT for a point whose reference
-    took mpmath more than SLOW_RANDOM (a random point) or SLOW_EDGE (an edge point) seconds."""
+    took mpmath more than SLOW_RANDOM (a random point) or SLOW_EDGE (an edge point) seconds, or an
+    edge point in ``skip``."""
     key = (ref, tuple(points))
     if key not in _REFERENCE:
         values = per_point(lambda args: (_call(ref, args), [_partial(ref, args, k) for k in range(n_args)],
-                                         [_partial(ref, args, k, 2) for k in range(n_args)]), points, n_random)
+                                         [_partial(ref, args, k, 2) for k in range(n_args)]), points, n_random,
+                           skip=skip)
         _REFERENCE[key] = [TIMED_OUT if r is _Slow else r for r in values]
     return _REFERENCE[key]
 
@@ -603,7 +619,7 @@ def test_value_and_derivative_against_mpmath(case, target):
     n = len(domain)
     names, used, randoms, edges = layout(case)
     points = randoms + edges
-    expected = reference(ref, points, n, len(randoms))
+    expected = reference(ref, points, n, len(randoms), UNREFERENCED.get(case_id, frozenset()))
     assert TIMED_OUT not in expected[:len(randoms)], (case_id, "a random point's reference timed out")
     results = group_results(GROUP_OF[case_id], target)[case_id]
     failures = []

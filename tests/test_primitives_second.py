@@ -47,6 +47,17 @@ from test_primitives import (CASES, DERIVATIVE, GROUP_OF, GROUPS, KNOWN_KERNEL, 
 # gamma, digamma, polygamma, erfcinv at +-1e300 and +-1e-300 need 400-digit arithmetic, nested);
 # a random point always is (asserted in the test)
 SLOW_EDGE, SLOW_RANDOM = 0.5, 20.0
+# The edge points whose reference ran past SLOW_EDGE in the runs measured on 2026-12-02: not tried,
+# not checked (as before); any other point still runs under the timeout.
+UNREFERENCED = {
+    **dict.fromkeys(("digamma", "gamma", "gammaln", "rgamma"), {(1e-300,), (-1e-300,)}),
+    **dict.fromkeys(("beta", "betaln"), {(1e300, 1.55), (1e-300, 1.55), (-1e-300, 1.55),
+                                         (1.55, 1e300), (1.55, 1e-300), (1.55, -1e-300)}),
+    "polygamma": {(-1e300,)}, "erfcinv": {(1e-300,)}, "alias-ndtri": {(1e-300,)},
+    "y0": {(1e300,), (1e-300,)}, "alias-bessel_y0": {(1e300,)},
+    "y1": {(1e300,), (-1e300,), (1e-300,), (-1e-300,)}, "alias-bessel_y1": {(1e300,), (1e-300,)},
+    "alias-logsumexp": {(1e300, 0.0, 0.0)},
+}
 FLOOR = 1e-90     # the reference's own error at 0 (its step there is 1e-60)
 
 # looser tolerances than 1e-12, with the reason
@@ -129,7 +140,7 @@ _REFERENCE: dict = {}
 TIMED_OUT: list = []       # (reference, point): edge points left unchecked, for the report
 
 
-def hessian_reference(ref, points, used, n_random):
+def hessian_reference(ref, points, used, n_random, skip=frozenset()):
     """Per point: (value, {(j, k): d2 ref / d x_j d x_k for j <= k in used}), or None where mpmath
     took more than SLOW_EDGE seconds at an edge point. Computed once per (reference, points):
     aliases share their row's."""
@@ -150,7 +161,7 @@ def hessian_reference(ref, points, used, n_random):
                     orders[k] += 1
                     entries[j, k] = _safe_deriv(ref, args, orders)
             return value, entries
-        values = per_point(one, points, n_random, SLOW_EDGE)
+        values = per_point(one, points, n_random, SLOW_EDGE, skip)
         TIMED_OUT.extend((ref, point) for point, r in zip(points, values) if r is _Slow)
         _REFERENCE[key] = [None if r is _Slow else r for r in values]
     return _REFERENCE[key]
@@ -250,7 +261,7 @@ def test_second_derivatives_against_mpmath(case, target):
         pytest.skip("no sampled argument")
     points = randoms + edges
     tol = TOL2.get(_row(case), 1e-12)
-    expected = hessian_reference(ref, points, used, len(randoms))
+    expected = hessian_reference(ref, points, used, len(randoms), UNREFERENCED.get(case_id, frozenset()))
     got = group_results(GROUP_OF[case_id], target)[case_id]
     failures, checked = [], 0
     for i, (point, computed, reference) in enumerate(zip(points, got, expected)):

@@ -10,7 +10,7 @@ import numpy as np
 from numba import njit, prange
 
 from compiler.host.arrays import check as _arrays, finish as _finish
-from compiler.host.arrays_njit import cross_entropy0, cross_entropy_grad0
+from compiler.host.arrays_njit import cross_entropy0, cross_entropy_grad0, sum_axis1
 
 INPUTS = ('W1', 'x', 'b1', 'W2', 'b2', 'W3', 'b3', 'y')
 WRT = ('W1', 'b1', 'W2', 'b2', 'W3', 'b3')
@@ -44,17 +44,17 @@ def _body(W1, x, b1, W2, b2, W3, b3, y):
     dh3 = cross_entropy_grad0(h3, y.reshape(-1, 1), 1)  # (5, n)  L = cross_entropy(h3, y, axis=0)
     dz3 = (h3*(1 - h3))*dh3                           # (5, n)  h3 = sigmoid(z3)
     dW3h2 = dz3                                       # (5, n)  z3 = W3h2 + b3
-    db3 = np.sum(dz3, axis=1).reshape(b3.shape)       # (5, 1)  z3 = W3h2 + b3
+    db3 = sum_axis1(dz3).reshape(b3.shape)            # (5, 1)  z3 = W3h2 + b3
     dW3 = dW3h2 @ h2.T                                # (5, 10)  W3h2 = W3 @ h2
     dh2 = W3.T @ dW3h2                                # (10, n)  W3h2 = W3 @ h2
     dz2 = (1.0*(z2 > 0))*dh2                          # (10, n)  h2 = relu(z2)
     dW2h1 = dz2                                       # (10, n)  z2 = W2h1 + b2
-    db2 = np.sum(dz2, axis=1).reshape(b2.shape)       # (10, 1)  z2 = W2h1 + b2
+    db2 = sum_axis1(dz2).reshape(b2.shape)            # (10, 1)  z2 = W2h1 + b2
     dW2 = dW2h1 @ h1.T                                # (10, 20)  W2h1 = W2 @ h1
     dh1 = W2.T @ dW2h1                                # (20, n)  W2h1 = W2 @ h1
     dz1 = (1.0*(z1 > 0))*dh1                          # (20, n)  h1 = relu(z1)
     dW1x = dz1                                        # (20, n)  z1 = W1x + b1
-    db1 = np.sum(dz1, axis=1).reshape(b1.shape)       # (20, 1)  z1 = W1x + b1
+    db1 = sum_axis1(dz1).reshape(b1.shape)            # (20, 1)  z1 = W1x + b1
     dW1 = dW1x @ x.T                                  # (20, 10)  W1x = W1 @ x
     return L, (dW1, db1, dW2, db2, dW3, db3)
 

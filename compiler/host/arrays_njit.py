@@ -1,5 +1,8 @@
 """Softmax, log-softmax and cross-entropy for array programs inside ``@njit``: classes along axis 0
-of a 2-D array (the printer transposes or reshapes other layouts to it)."""
+of a 2-D array (the printer transposes or reshapes other layouts to it); and a 2-D array's sums
+along an axis and the outer product of two vectors, which NumPy's functions give too, but which
+Numba compiles in every new process (about 4 s for np.sum with axis= and np.outer) where these
+are loaded from Numba's cache."""
 from __future__ import annotations
 
 import numpy as np
@@ -67,3 +70,33 @@ def cross_entropy_grad0(o, y, labels):
             target = (1.0 if int(y[j, 0]) == i else 0.0) if labels else y[i, j]
             p[i, j] = (p[i, j] - target) / o.shape[1]
     return p
+
+
+@njit(cache=True)
+def sum_axis0(a):
+    """np.sum(a, axis=0) of a 2-D array, added in the same order (row by row)."""
+    out = np.zeros(a.shape[1], dtype=a.dtype)
+    for i in range(a.shape[0]):
+        for j in range(a.shape[1]):
+            out[j] += a[i, j]
+    return out
+
+
+@njit(cache=True)
+def sum_axis1(a):
+    """np.sum(a, axis=1) of a 2-D array, added in the same order (along each row)."""
+    out = np.zeros(a.shape[0], dtype=a.dtype)
+    for i in range(a.shape[0]):
+        for j in range(a.shape[1]):
+            out[i] += a[i, j]
+    return out
+
+
+@njit(cache=True)
+def outer(a, b):
+    """np.outer(a, b) of two float64 vectors (array programs compute in float64)."""
+    out = np.empty((a.shape[0], b.shape[0]))
+    for i in range(a.shape[0]):
+        for j in range(b.shape[0]):
+            out[i, j] = a[i] * b[j]
+    return out

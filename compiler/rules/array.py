@@ -262,10 +262,11 @@ def _helper(name):
 SPELL = {
     "matmul": _infix("@"),
     "T": lambda p, e: f"{p.operand(e.args[0])}.T",
-    "Outer": _np("outer"),
+    "Outer": lambda p, e: p.outer(e),
     "SumAll": _np("sum"),
-    "SumAxis": lambda p, e: f"np.sum({p.arg(e, 0)}, axis={e.args[1]})",
-    "SumKeep": lambda p, e: f"np.expand_dims(np.sum({p.arg(e, 0)}, axis={e.args[1]}), {e.args[1]})",
+    "SumAxis": lambda p, e: p.axis_sum(p.arg(e, 0), len(p.shape(e.args[0])), int(e.args[1])),
+    "SumKeep": lambda p, e: f"np.expand_dims({p.axis_sum(p.arg(e, 0), len(p.shape(e.args[0])), int(e.args[1]))}, "
+                            f"{e.args[1]})",
     "Size": lambda p, e: f"{p.operand(e.args[0])}.size",
     "Length": lambda p, e: f"{p.operand(e.args[0])}.shape[{e.args[1]}]",
     "Spread": lambda p, e: p.wrap(e, f"np.zeros_like({p.arg(e, 1)}) + {p.operand(e.args[0])}"),

@@ -54,9 +54,18 @@ class ArrayPrinter(NumPyPrinter):
         text = self._print(g)
         if not self.shape(a):
             return f"np.sum({text})"
+        ndim = len(self.shape(g))
         for k in sorted((int(k) for k in axes), reverse=True):
-            text = f"np.sum({text}, axis={k})"
+            text = self.axis_sum(text, ndim, k)
+            ndim -= 1
         return f"{text}.reshape({self._print(a)}.shape)"
+
+    def axis_sum(self, text: str, ndim: int, k: int) -> str:
+        """``np.sum(text, axis=k)`` of an ``ndim``-dimensional array."""
+        return f"np.sum({text}, axis={k})"
+
+    def outer(self, expr) -> str:
+        return self.call("np.outer", expr)
 
     def array_helper(self, name: str, expr) -> str:
         self.need(f"from compiler.host.arrays import {name}")

@@ -51,7 +51,7 @@ def test_wheel_built_from_the_sdist_passes_the_installed_package_tests(tmp_path)
     shutil.rmtree(source / "compiler")               # the tests must use the installed package
     env = dict(os.environ, PYTHONPATH=str(site), BPC_CACHE_DIR=str(tmp_path / "cache"))
     tests = ["tests/test_generated.py", "tests/test_reference.py", "tests/test_structure.py", "tests/test_targets.py"]
-    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *tests, "-k",
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "0", *tests, "-k",
                            "not test_no_import_cycles"],
                           cwd=source, env=env, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]

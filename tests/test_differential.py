@@ -1,6 +1,8 @@
 """Differential testing: random expressions at random and edge inputs (0, ±0, ±inf, nan, subnormals,
 ±1e308, ±710) give the same results on every target. 150 expressions per run, a new seed each run
 unless BPC_DIFF_SEED is set; a failure names the seed, the expression and the first point that differs.
+The 15 expressions of a chunk are compiled as one program per target, each a stage over inputs of
+its own (chunk_program), so each target compiles 10 programs per run instead of 150.
 
 Every comparison is strict: identical nan and inf pattern (signs of infinities included) and finite
 values within 1e-12 relative (1e-300 absolute). What is compared with what follows which math
@@ -26,6 +28,7 @@ import ctypes.util
 import math
 import os
 import random
+import re
 import types
 import warnings
 
@@ -34,6 +37,7 @@ import pytest
 
 import compiler
 from conftest import compile_for
+from test_primitives import weighted_program
 
 UNARY = ["exp", "log", "log1p", "expm1", "sqrt", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh",
          "tanh", "erf", "abs", "sigmoid", "relu", "softplus"]
@@ -158,40 +162,63 @@ def pointwise(fn, call, n):
                                                        for j in range(len(rows[0][1]))]
 
 
+def chunk_expressions(rng: random.Random) -> list[str]:
+    """PER_CHUNK random expressions the python target compiles (bpc refuses some, e.g. 2/(2 - 2),
+    with a documented error: those are not disagreements), each with at least one input."""
+    texts = []
+    while len(texts) < PER_CHUNK:
+        text = expression(rng, 4)
+        try:
+            gp = compiler.compile(text, target="python")
+        except compiler.BpcError:
+            continue
+        texts.append(text if gp.inputs else f"({text}) * x")
+    return texts
+
+
+def chunk_program(texts):
+    """One program of a chunk's expressions (as tests/test_primitives.py groups its cases): stage k
+    is expression k over its own inputs x<k>, y<k>, weighted by an input w<k> that is 1 at every
+    call, so d/dw<k> is expression k's value and d/dx<k>, d/dy<k> its gradient. Returns (source,
+    its inputs in order, per input (k, what it is: "value", "dx", "dy"))."""
+    stages, what = [], {}
+    for k, text in enumerate(texts):
+        variables = [n for n in ("x", "y") if re.search(rf"\b{n}\b", text)]
+        stages.append((re.sub(r"\b([xy])\b", rf"\g<1>{k}", text), [f"{n}{k}" for n in variables]))
+        what.update({f"w{k}": (k, "value"), **{f"{n}{k}": (k, f"d{n}") for n in variables}})
+    source, inputs = weighted_program("differential", stages)
+    return source, inputs, what
+
+
 @pytest.mark.parametrize("chunk", range(CHUNKS))
 def test_targets_agree(chunk):
     rng = random.Random(f"{SEED}-{chunk}")
     libm = chunk % 2 == 1                 # numba on libm in odd chunks, on compiler.vecmath in even ones
     xs = np.array(EDGES + [rng.uniform(-3, 3) for _ in range(6)])
     x, y = (a.ravel() for a in np.meshgrid(xs, xs))
-    done = 0
-    while done < PER_CHUNK:
-        text = expression(rng, 4)
-        try:
-            gp = compiler.compile(text, target="python")
-        except compiler.BpcError:       # e.g. 2/(2 - 2): a documented refusal, not a disagreement
-            continue
-        if not gp.inputs:
-            text = f"({text}) * x"
-            gp = compiler.compile(text, target="python")
-        done += 1
-        call = {n: {"x": x, "y": y}[n] for n in gp.inputs}
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")      # no target may warn, raise, or print
-            numba_reference = python_on(gp, LIBM) if libm else python_on(gp, VECMATH, VECMATH_MATH)
-            results = {"python": pointwise(gp, call, len(x)),
-                       "python on the same math": pointwise(numba_reference, call, len(x))}
-            # the cuda target's reference differs from the python target's only where it calls logaddexp
-            results["python, logaddexp spelled out"] = (pointwise(python_on(gp, SIMULATOR), call, len(x))
-                                                        if "logaddexp" in gp.source else results["python"])
-            for target in ("numpy", "numba", "cuda"):
-                options = {"math": "libm" if libm else "vecmath"} if target == "numba" else {}
-                value, grads = compile_for(text, target, **options)(**call)
-                results[target] = [value, *grads]
-        for target, reference in (("numpy", "python"), ("cuda", "python, logaddexp spelled out"),
-                                  ("numba", "python on the same math")):
-            for k, (a, b) in enumerate(zip(results[target], results[reference])):
-                i = first_difference(a, b)
-                what = "value" if k == 0 else f"d{gp.wrt[k - 1]}"
-                assert i is None, (f"seed {SEED}-{chunk}: {text}: {target} and {reference} differ in {what} at "
-                                   f"{ {n: call[n][i] for n in call} }: {a[i]!r} vs {b[i]!r}")
+    texts = chunk_expressions(rng)
+    source, inputs, what = chunk_program(texts)
+    gp = compiler.compile(source, target="python")
+    assert gp.wrt == inputs, (gp.wrt, inputs)
+    call = {n: np.ones(len(x)) if n.startswith("w") else {"x": x, "y": y}[n[0]] for n in inputs}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")      # no target may warn, raise, or print
+        numba_reference = python_on(gp, LIBM) if libm else python_on(gp, VECMATH, VECMATH_MATH)
+        results = {"python": pointwise(gp, call, len(x)),
+                   "python on the same math": pointwise(numba_reference, call, len(x))}
+        # the cuda target's reference differs from the python target's only where it calls logaddexp
+        results["python, logaddexp spelled out"] = (pointwise(python_on(gp, SIMULATOR), call, len(x))
+                                                    if "logaddexp" in gp.source else results["python"])
+        for target in ("numpy", "numba", "cuda"):
+            options = {"math": "libm" if libm else "vecmath"} if target == "numba" else {}
+            value, grads = compile_for(source, target, **options)(**call)
+            results[target] = [value, *grads]
+    for target, reference in (("numpy", "python"), ("cuda", "python, logaddexp spelled out"),
+                              ("numba", "python on the same math")):
+        # [1:]: each expression's value is its d/dw (the total, their sum, is not compared)
+        for name, a, b in zip(inputs, results[target][1:], results[reference][1:]):
+            i = first_difference(a, b)
+            k, quantity = what[name]
+            assert i is None, (f"seed {SEED}-{chunk}: {texts[k]}: {target} and {reference} differ in {quantity} at "
+                               f"{ {n: v for n, v in (('x', x[i]), ('y', y[i])) if f'{n}{k}' in what} }: "
+                               f"{a[i]!r} vs {b[i]!r}")

@@ -9,7 +9,7 @@ import math
 import numpy as np
 import pytest
 import sympy as sp
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 import compiler
@@ -97,13 +97,24 @@ expressions = st.recursive(leaves, _extend, max_leaves=8).filter(
 points = st.lists(st.floats(-1.5, 1.5, allow_nan=False), min_size=3, max_size=3)
 
 
-def close(got: float, want: float) -> bool:
-    """Relative error <= 1e-9; near zero, absolute error <= 1e-12."""
-    return abs(got - want) <= 1e-9 * max(abs(want), 1e-3)
+def close(got: float, want: float, scale: float = 0.0) -> bool:
+    """Relative error <= 1e-9; near zero, absolute error <= 1e-12, or <= 1e-14 * ``scale`` (the
+    size of the value, for a gradient): a derivative that is nearly 0 is a sum of terms about the
+    size of the value that cancel, and keeps their rounding errors (cos(acos(t)) at tiny t is
+    cos(fl(pi/2)) = 6e-17, not t; PyTorch's autograd gives the same)."""
+    return abs(got - want) <= max(1e-9 * max(abs(want), 1e-3), 1e-14 * scale)
+
+
+# found by this test (2026-12-02): dz = 6.2e-07 where sympy.diff says -2.3e-303, f = 7.5e9;
+# bpc's value is PyTorch autograd's to the last bit (the cos(acos(t)) above)
+CANCELS = ("((x) + (expm1(exp(pi)))) / ((sin(acos(0.9*tanh(erf(z)))))**2 + 0.5)",
+           (SYM["x"] + sp.exp(sp.exp(sp.pi)) - 1)
+           / (sp.sin(sp.acos(sp.Rational(9, 10) * sp.tanh(sp.erf(SYM["z"])))) ** 2 + HALF), ())
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(expressions, points)
+@example(CANCELS, [0.21056223194342705, 1.499501272367059, -2.2250738585e-313])
 def test_random_expressions_match_sympy_diff(expr, xs):
     text, ref, kinks = expr
     ref = sp.sympify(ref)
@@ -126,7 +137,7 @@ def test_random_expressions_match_sympy_diff(expr, xs):
     f, grads = gp(**args)
     assert close(f, want_f), (text, args, f, want_f)
     for name, got, w in zip(gp.wrt, grads, want):
-        assert close(got, w), (text, args, name, got, w)
+        assert close(got, w, abs(want_f)), (text, args, name, got, w)
 
     # numpy: the same point repeated in an array, plus broadcasting of a scalar input
     arrays = {n: np.full(3, v) for n, v in args.items()}
@@ -142,7 +153,7 @@ def test_random_expressions_match_sympy_diff(expr, xs):
     fb, gb_grads = gb(**{n: np.full(2, v) for n, v in args.items()})
     assert all(close(float(v), want_f) for v in fb), ("numba", text, args, fb, want_f)
     for got, w in zip(gb_grads, want):
-        assert all(close(float(v), w) for v in got), ("numba", text, args, got, w)
+        assert all(close(float(v), w, abs(want_f)) for v in got), ("numba", text, args, got, w)
 
     fn, gn_grads = gn(**arrays)
     if not arrays:
@@ -151,4 +162,4 @@ def test_random_expressions_match_sympy_diff(expr, xs):
     assert all(close(float(v), want_f) for v in fn)
     for got, w in zip(gn_grads, want):
         assert got.shape == (3,)
-        assert all(close(float(v), w) for v in got), (text, args, got, w)
+        assert all(close(float(v), w, abs(want_f)) for v in got), (text, args, got, w)

@@ -12,6 +12,8 @@ DIGITS = 30
 def value(expr, point: dict) -> float:
     """``expr`` (bpc functions rewritten to SymPy's) at ``point`` ({Symbol: float})."""
     ref = to_reference(expr)
+    if ref.has(sp.Derivative):      # sympy.diff could not differentiate it (floor, round ...): evalf
+        return math.nan             # would spend up to a second failing to evaluate it
     try:
         v = ref.evalf(DIGITS, subs=point)
     except (ValueError, TypeError, AttributeError):   # e.g. SymPy cannot decide Max(x, exp(x) - 1) at x = 0
@@ -32,10 +34,7 @@ def gradient(expr, symbols, point: dict) -> list[float]:
     out = []
     for s in symbols:
         try:
-            d = sp.diff(ref, s)
-            # an unevaluated Derivative (floor, round ...): SymPy could not differentiate it, and
-            # evalf would spend up to a second failing to evaluate it
-            out.append(math.nan if d.has(sp.Derivative) else value(d, point))
+            out.append(value(sp.diff(ref, s), point))
         except (RecursionError, KeyError, ValueError, TypeError, AttributeError):
             out.append(math.nan)
     return out

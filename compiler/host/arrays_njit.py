@@ -2,14 +2,15 @@
 of a 2-D array (the printer transposes or reshapes other layouts to it); and a 2-D array's sums
 along an axis and the outer product of two vectors, which NumPy's functions give too, but which
 Numba compiles in every new process (about 4 s for np.sum with axis= and np.outer) where these
-are loaded from Numba's cache."""
+are loaded from Numba's cache (``compiler/jitcache.py``)."""
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from ..jitcache import njit_cached
 
 
-@njit(cache=True)
+@njit_cached()
 def _column_max(a, j):
     m = a[0, j]
     for i in range(1, a.shape[0]):
@@ -17,7 +18,7 @@ def _column_max(a, j):
     return m
 
 
-@njit(cache=True)
+@njit_cached()
 def softmax0(a):
     """softmax down each column, shifted by the column's maximum."""
     out = np.empty(a.shape)
@@ -32,7 +33,7 @@ def softmax0(a):
     return out
 
 
-@njit(cache=True)
+@njit_cached()
 def log_softmax0(a):
     """log-softmax down each column, with a shifted log-sum-exp."""
     out = np.empty(a.shape)
@@ -47,7 +48,7 @@ def log_softmax0(a):
     return out
 
 
-@njit(cache=True)
+@njit_cached()
 def cross_entropy0(o, y, labels):
     """Mean over columns of -log softmax(o)[y]: y integer labels (labels=1) or one-hot columns."""
     logp = log_softmax0(o)
@@ -61,7 +62,7 @@ def cross_entropy0(o, y, labels):
     return total / o.shape[1]
 
 
-@njit(cache=True)
+@njit_cached()
 def cross_entropy_grad0(o, y, labels):
     """(softmax(o) - onehot(y)) / columns."""
     p = softmax0(o)
@@ -72,7 +73,7 @@ def cross_entropy_grad0(o, y, labels):
     return p
 
 
-@njit(cache=True)
+@njit_cached()
 def sum_axis0(a):
     """np.sum(a, axis=0) of a 2-D array, added in the same order (row by row)."""
     out = np.zeros(a.shape[1], dtype=a.dtype)
@@ -82,7 +83,7 @@ def sum_axis0(a):
     return out
 
 
-@njit(cache=True)
+@njit_cached()
 def sum_axis1(a):
     """np.sum(a, axis=1) of a 2-D array, added in the same order (along each row)."""
     out = np.zeros(a.shape[0], dtype=a.dtype)
@@ -92,7 +93,7 @@ def sum_axis1(a):
     return out
 
 
-@njit(cache=True)
+@njit_cached()
 def outer(a, b):
     """np.outer(a, b) of two float64 vectors (array programs compute in float64)."""
     out = np.empty((a.shape[0], b.shape[0]))

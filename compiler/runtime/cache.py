@@ -24,30 +24,16 @@ import tempfile
 import time
 import types
 import warnings
-from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
-from ..version import __version__
-from ..resources import templates_dir
+from ..fingerprint import code_fingerprint
 
 CHECKSUM_PREFIX = "# bpc-sha256: "
-PACKAGE = Path(__file__).resolve().parent.parent
 DEFAULT_LIMIT = 500 * 10**6          # bytes; BPC_CACHE_LIMIT overrides, "0"/"none" turns eviction off
 MODULE_NAME = re.compile(r"bpc_[0-9a-f]{32}")
 NUMBA_FILE = re.compile(r"(bpc_[0-9a-f]{32})\..+")       # __pycache__/bpc_<key>.<function>-<line>.pyXY.nbi|nbc
 NUMBA_TMP_GRACE_NS = 3600 * 10**9    # Numba writes "<file>.tmp.<hex>" then renames: leave young ones alone
-
-
-@lru_cache(maxsize=None)
-def code_fingerprint() -> str:
-    """Hash of bpc's own code and templates: a changed compiler never reuses old modules."""
-    digest = hashlib.sha256(__version__.encode())
-    files = sorted(PACKAGE.rglob("*.py")) + sorted(templates_dir().glob("*.j2"))
-    for path in files:
-        digest.update(str(path.relative_to(path.parents[1])).encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 def key(request_parts: list[str]) -> str:

@@ -17,19 +17,19 @@ cache, that entry is not invalidated when this package changes; clear the cache 
 
 Compilation happens at the first call for each argument type (float64 and float32 compile
 separately; the body always computes in float64): about 12 s for all seventeen functions, 1-2 s
-for the larger ones. They are pure functions, safe in ``prange`` loops (the C library's lgamma
-also writes the global ``signgam``, a harmless race).
+for the larger ones. The machine code goes to Numba's disk cache, stamped with a hash of bpc's
+code (``compiler/jitcache.py``), so later processes load it. They are pure functions, safe in
+``prange`` loops (the C library's lgamma also writes the global ``signgam``, a harmless race).
 
 Results equal ``compiler.special``'s (the plain-Python build) bit for bit: same code, same C
 library calls, no fused multiply-adds. gammaln is the C library's lgamma (Numba's math.lgamma),
 rgamma uses its tgamma.
 """
-from numba import njit
-
+from ..jitcache import njit_cached
 from ._build import build as _build
 from .scalar import __all__
 
-_functions = _build(njit(error_model="numpy"), __name__)
+_functions = _build(njit_cached(error_model="numpy"), __name__)
 
 globals().update({name: _functions[name] for name in __all__})   # digamma, polygamma, ... erfinv, j0 ...
 del _functions

@@ -54,8 +54,9 @@ Things to know:
   (``alwaysinline``). Because its instructions are compiled without fast-math flags, a caller
   compiled with ``fastmath=True`` gets exactly the same results from it (the double-double
   arithmetic inside would not survive reassociation). The first use of a function costs about
-  0.2 to 2 s of compilation (pow, erf/erfc the most; logaddexp about 4.6 s), once per process and
-  argument type.
+  0.2 to 2 s of compilation (pow, erf/erfc the most; logaddexp about 4.6 s), once per argument
+  type: the machine code goes to Numba's disk cache, stamped with a hash of bpc's code
+  (``compiler/jitcache.py``), and later processes load it (LLVM still inlines it).
 * Error model: divisions are bare ``fdiv`` instructions (no ZeroDivisionError check), so the
   functions behave the same under either error model of the caller.
 * ``cache=True`` kernels that call them work across processes (the functions' code is part of

@@ -11,11 +11,10 @@ in as ``one`` where needed), so the same code serves float64 and float32 without
 All are ``inline="always"`` so that they disappear into the caller's loop body.
 """
 
-from numba import njit
-
+from ..jitcache import njit_cached
 from ._intrin import div, fma
 
-_jit = njit(forceinline=True, error_model="numpy", fastmath=False, boundscheck=False)
+_jit = njit_cached(forceinline=True, error_model="numpy", fastmath=False, boundscheck=False)
 
 
 @_jit

@@ -24,12 +24,12 @@ from fractions import Fraction
 from math import factorial, isqrt
 
 import numpy as np
-from numba import njit
 
+from ..jitcache import njit_cached
 from . import _dd as dd
 from ._intrin import fma, rint, toi32
 
-_jit = njit(forceinline=True, error_model="numpy", fastmath=False, boundscheck=False)
+_jit = njit_cached(forceinline=True, error_model="numpy", fastmath=False, boundscheck=False)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -16,8 +16,8 @@ the single final scaling of subnormal results.
 """
 
 import numpy as np
-from numba import njit
 
+from ..jitcache import njit_cached
 from . import _dd as dd
 from . import f64 as _f64
 from ._intrin import copysign, div, f2i, fabs, fma, i2f32, rint, select, toi32
@@ -26,7 +26,7 @@ from ._tables import F32_KMAX, F32_LMAX, F32_LMIN, PIO2_TABLE_F32
 __all__ = ["exp", "expm1", "log", "log1p", "exp2", "log2", "pow", "tanh", "sigmoid", "softplus",
            "logaddexp", "sin", "cos", "atan", "atan2", "erf", "erfc"]
 
-_jit = njit(forceinline=True, error_model="numpy", fastmath=False, boundscheck=False)
+_jit = njit_cached(forceinline=True, error_model="numpy", fastmath=False, boundscheck=False)
 
 F = np.float32          # F(c) in the code below: a float32 constant (folded by LLVM)
 

@@ -20,8 +20,8 @@ Sources of the algorithms and coefficients, named again at each function:
 """
 
 import numpy as np
-from numba import njit
 
+from ..jitcache import njit_cached
 from . import _dd as dd
 from . import _td as td
 from ._intrin import copysign, div, f2i, fabs, fma, i2f64, rint, select, toi32
@@ -30,7 +30,7 @@ from ._tables import F64_KMAX, F64_LMAX, F64_LMIN, PIO2_TABLE_F64
 __all__ = ["exp", "expm1", "log", "log1p", "exp2", "log2", "pow", "tanh", "sigmoid", "softplus",
            "logaddexp", "sin", "cos", "atan", "atan2", "erf", "erfc"]
 
-_jit = njit(forceinline=True, error_model="numpy", fastmath=False, boundscheck=False)
+_jit = njit_cached(forceinline=True, error_model="numpy", fastmath=False, boundscheck=False)
 
 INF = np.inf
 NAN = np.nan

@@ -176,7 +176,7 @@ def emit(graph: Graph, forward: list[Stmt], backward: list[Stmt], wrt: tuple[str
         static += ("from compiler.host.second import " + ("flat_out as _flat_out, " if target.out or graph.arrays else "")
                    + "hessian as _hessian",) if second.mode == "hessian" or target.out or graph.arrays else ()
     if graph.arrays and (options.params or options.reduce):       # the loop over points
-        static += ("from compiler.host.arrays import count as _count" + ("" if target.name in ("numba", "xp") else ", loop as _loop"),)
+        static += _point_loop_imports(target.name)
     entry = entry_of(graph)
     public = entry
     if second is not None:
@@ -225,9 +225,7 @@ def emit(graph: Graph, forward: list[Stmt], backward: list[Stmt], wrt: tuple[str
                      **({d: shapes[d] for d in second.directions} if second else {})}) if graph.arrays else "",
         labels=repr(_label_classes(graph, user)),
         points=bool(options.params or options.reduce),
-        grad_specs=[_grad_spec(w, w in params or w == graph.output, r, graph)
-                    for w, r in zip(_flat_owners(second, wrt, graph), reduced[1:])]
-        if graph.arrays else [],
+        **(_point_loop(_flat_owners(second, wrt, graph), reduced, graph, user) if graph.arrays else {}),
         **_second_vars(second, graph, wrt, user, public, entry, reduced, target),
     )
 
@@ -304,17 +302,31 @@ def _label_classes(graph: Graph, user: dict) -> dict:
     return dict(sorted(classes.items()))
 
 
-def _grad_spec(name: str, shared: bool, reduced: bool, graph: Graph) -> dict:
-    """How an array program's loop over points holds one gradient: a running sum (``reduced``), or
-    one row per point, shaped like the input (per-point inputs) or with a new first axis (parameters)."""
-    scalar = graph.shapes.get(name, ()) == ()
-    if reduced:
-        init = "0.0" if scalar else f"np.zeros_like({name})"
-    elif not shared:
-        init = f"np.empty_like({name})"
-    else:
-        init = "np.empty(_n)" if scalar else f"np.empty((_n,) + {name}.shape)"
-    return {"reduced": reduced, "init": init}
+def _point_loop_imports(target: str) -> tuple:
+    """What an array program's loop over points imports: the numba target fills arrays in an @njit
+    loop (compiler.host.arrays.buffers), the others call compiler.host.arrays.loop."""
+    if target == "numba":
+        return ("from compiler.host.arrays import buffers as _buffers, count as _count, totals as _totals",
+                "from compiler.host.arrays_njit import add_into, chunk_count as _chunk_count, copy_into")
+    return ("from compiler.host.arrays import count as _count" + ("" if target == "xp" else ", loop as _loop"),)
+
+
+def _point_loop(owners: list[str], reduced: list[bool], graph: Graph, user: dict) -> dict:
+    """The numba target's loop over points of an array program: for each result (the value, then
+    each gradient) the statement that stores one point's result in its buffer (row _k of a chunk's
+    total, or row _p of a per-point result), and the input whose shape it has (None: a number)."""
+    stores, like = [], []
+    for j, (owner, total) in enumerate(zip([None, *owners], reduced)):
+        buffer, got = ("_v", "_value") if j == 0 else (f"_g{j - 1}", f"_grads[{j - 1}]")
+        row = f"{buffer}[{'_k' if total else '_p'}]"
+        if owner is not None and graph.shapes.get(owner, ()) != ():
+            stores.append(f"{'add_into' if total else 'copy_into'}({row}, {got})")
+            like.append(user.get(owner, owner))
+        else:
+            stores.append(f"{row} {'+=' if total else '='} {got}")
+            like.append(None)
+    return {"point_stores": stores, "shaped_like": repr(tuple(like)),
+            "buffers": [f"_g{j}" for j in range(len(owners))]}
 
 
 def source_map(text: str, graph: Graph, backward: list[Stmt]) -> list[dict]:

@@ -18,7 +18,7 @@ from .rules import RULES
 from .targets.base import PYTHON_NAMES
 
 MAX_LEN = 10
-_SCAFFOLD_PATTERN = re.compile(r"_[aos]\d+")  # kernel arrays and sums: _a0, _o1, _s2
+_SCAFFOLD_PATTERN = re.compile(r"_[aogs]\d+")  # kernel arrays and sums: _a0, _o1, _s2; array point loops: _g0
 
 
 class Names:

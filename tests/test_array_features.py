@@ -179,3 +179,20 @@ def test_refusals_name_the_reason():
     g = compiler.compile("J = frob2(A) * c", target="numpy", shapes={"A": (2, 2)}, params=("c",), reduce="sum")
     with pytest.raises(ValueError, match="holds one array of shape"):
         g(np.ones((2, 2)), 1.0)
+
+
+def test_numba_point_loop_gives_the_same_bits_in_parallel_and_serially():
+    """The numba target cuts the points into one chunk per thread whether or not the chunks run in
+    parallel, so parallel=True and parallel=False add in the same order (docs/guide.md); both equal
+    the numpy target to rounding."""
+    source, shapes = "J = sum(W * x) * lam", {"W": (4,), "x": (4,), "lam": ()}
+    rng = np.random.default_rng(3)
+    W, x, lam = rng.normal(size=4), rng.normal(size=(1001, 4)), rng.normal(size=1001)
+    results = [compiler.compile(source, target=t, shapes=shapes, params=["W"], reduce="sum", **o)(W, x, lam)
+               for t, o in (("numba", {"parallel": True}), ("numba", {"parallel": False}), ("numpy", {}))]
+    (J, (dW, dx, dlam)), (Js, (dWs, dxs, dlams)), (Jn, (dWn, dxn, dlamn)) = results
+    assert J == Js and dW.tobytes() == dWs.tobytes() and dx.tobytes() == dxs.tobytes() and dlam.tobytes() == dlams.tobytes()
+    assert J == pytest.approx(Jn, rel=1e-12)
+    np.testing.assert_allclose(dW, dWn, rtol=1e-12)
+    np.testing.assert_allclose(dx, dxn, rtol=1e-13)
+    np.testing.assert_allclose(dlam, dlamn, rtol=1e-13)

@@ -263,3 +263,36 @@ def test_njit_axis_sums_and_outer_equal_numpys():
     u, v = rng.normal(size=4), rng.normal(size=6)[::2]
     assert outer(u, v).tobytes() == np.outer(u, v).tobytes()
     assert outer(u, np.zeros(0)).shape == (4, 0)
+
+
+def test_point_loop_helpers_add_copy_and_size_the_buffers():
+    """What the numba target's loop over points uses: add_into and copy_into (element by element, in
+    C order, from any layout) against NumPy's own += and assignment, bitwise; buffers' shapes (a row
+    per chunk for totals, a row per point for the rest) and totals (the rows added up)."""
+    import numba
+
+    from compiler.host.arrays import buffers, totals
+    from compiler.host.arrays_njit import add_into, chunk_count, copy_into
+
+    rng = np.random.default_rng(6)
+    a = rng.normal(size=(4, 6))
+    for src in (a, a.T, np.asfortranarray(a), a[:, ::2], a[1], np.zeros((0, 3))):
+        total = rng.normal(size=(2, *src.shape))
+        want = total.copy()
+        want[1] += src
+        add_into(total[1], src)
+        assert total.tobytes() == want.tobytes()
+        rows = np.zeros((3, *src.shape))
+        copy_into(rows[2], src)
+        assert rows[2].tobytes() == np.ascontiguousarray(src).tobytes() and not rows[:2].any()
+
+    assert chunk_count(0) == 1 and chunk_count(1) == 1 and chunk_count(10**6) == numba.get_num_threads()
+    # W a parameter (2, 5), x 7 points of 3, lam a number: the value, dW and dlam summed, dx per point
+    values = [np.ones((2, 5)), np.ones((7, 3)), 0.5]
+    made = buffers(values, ("W", "x", "lam"), ("x",), (True, True, False, True), (None, "W", "x", None), 7, 3)
+    assert [b.shape for b in made] == [(3,), (3, 2, 5), (7, 3), (3,)]
+    assert all(not b.any() for k, b in enumerate(made) if k != 2)
+    made[0][:] = [1.0, 2.0, 4.0]
+    made[1][2] = 3.0
+    value, grads = totals(made, (True, True, False, True))
+    assert value == 7.0 and (grads[0] == 3.0).all() and grads[1] is made[2] and grads[2] == 0.0

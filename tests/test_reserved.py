@@ -125,6 +125,20 @@ def test_reserved_names_in_array_programs(target):
         np.testing.assert_allclose(got, want, rtol=1e-13)
 
 
+
+@pytest.mark.parametrize("target", ["numpy", "numba"])
+def test_loop_over_points_names_as_inputs(target):
+    """The names of the numba target's loop over points (its buffers _v, _g0 ..., chunk _k, _chunks)
+    as inputs of an array program with params and reduce: J_p = sum(_g0 * x_p) + _v k_p c_p, so
+    dJ/d_g0 = sum_p x_p, dx_p = _g0, d_v = sum_p k_p c_p, dk_p = _v c_p, dc_p = _v k_p (exact)."""
+    shapes = {"_g0": (3,), "x": (3,), "_v": (), "_k": (), "_chunks": ()}
+    g = compile_for("J = sum(_g0 * x) + _v*_k*_chunks", target, shapes=shapes, params=["_g0", "_v"], reduce="sum")
+    x, k, c = np.arange(12.0).reshape(4, 3), np.array([1.0, 2.0, 3.0, 4.0]), np.array([1.0, 1.0, 2.0, 1.0])
+    J, (d_g0, dx, d_v, dk, dc) = g(np.ones(3), x, 2.0, k, c)
+    assert J == 66.0 + 2.0 * 13.0
+    assert d_g0.tolist() == [18.0, 22.0, 26.0] and dx.tolist() == [[1.0] * 3] * 4 and d_v == 13.0
+    assert dk.tolist() == (2.0 * c).tolist() and dc.tolist() == (2.0 * k).tolist()
+
 @pytest.mark.skipif(not SIMULATED_CUDA, reason="the PTX worker runs without the simulator; on a GPU the kernels ran above")
 def test_reserved_name_kernels_compile_to_ptx():
     cases = [[f"group{k}", _program(names), {}] for k, names in enumerate(GROUPS)]

@@ -91,6 +91,24 @@ def loop(body, arrays, inputs, points, reduced):
     return results[0], tuple(results[1:])
 
 
+def buffers(values, inputs, points, reduced, shaped_like, n, chunks):
+    """The arrays the numba target's loop over points fills, one per result (the value, then each
+    gradient): for a total over points (``reduced``), one row per chunk of points, each chunk adding
+    its points into its own row; for the others, one row per point. ``shaped_like``: the input whose
+    shape (at one point) each result has, None for a number."""
+    out = []
+    for total, like in zip(reduced, shaped_like):
+        shape = () if like is None else np.shape(values[inputs.index(like)])[1 if like in points else 0:]
+        out.append(np.zeros((chunks, *shape)) if total else np.empty((n, *shape)))
+    return out
+
+
+def totals(buffers, reduced):
+    """(value, gradients) from the filled ``buffers``: the chunks' rows added up where ``reduced``."""
+    results = [b.sum(axis=0) if total else b for b, total in zip(buffers, reduced)]
+    return results[0], tuple(results[1:])
+
+
 def finish(value, grads, n, mean, out=None):
     """The results as returned: divided by the number of points for a mean, the value a float
     when it is one number, and written into the arrays of ``out`` (an earlier result) when given."""

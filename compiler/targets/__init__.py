@@ -33,7 +33,7 @@ TARGETS: dict[str, Target] = {t.name: t for t in (
            imports=("import os", _NP, "from numba import njit, prange",
                     "from compiler.host.kernel import outputs as _outputs, points as _points, results as _results"),
            array_imports=("import os", *_ARRAYS, "from numba import njit, prange"),
-           brings=("math", "erf", "_vm", *_ARRAY_HELPERS, *(f"{h}0" for h in _ARRAY_HELPERS)),
+           brings=("math", "erf", "_vm", *_ARRAY_HELPERS, *(f"{h}0" for h in _ARRAY_HELPERS), "add_into", "copy_into"),
            options=_KERNEL | {"parallel", "math"}, out=True,
            about="one fused @njit(parallel=True) kernel: a prange loop over the points"),
     Target("cuda", "cuda:CudaPrinter", "cuda.py.j2",

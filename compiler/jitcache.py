@@ -17,8 +17,9 @@ special functions are clones of ``scalar.py``'s code, each calling the others th
 so a change there would go unnoticed. Here the stamp is ``code_fingerprint()`` instead: any
 change to bpc recompiles them. Where the cache is, is Numba's choice, as for ``cache=True``:
 ``$NUMBA_CACHE_DIR`` if set, else ``__pycache__`` beside the source file if it is writable, else
-Numba's per-user cache directory. (Numba's index also records Numba's version, the function's
-bytecode and the CPU, and recompiles if any differs.)
+Numba's per-user cache directory; where none is writable, the functions compile in every process
+(Numba's own ``cache=True`` would fail the import there). (Numba's index also records Numba's
+version, the function's bytecode and the CPU, and recompiles if any differs.)
 """
 from __future__ import annotations
 
@@ -60,7 +61,10 @@ def njit_cached(**options):
 
     def decorate(func):
         dispatcher = jit(func)
-        dispatcher._cache = _Cache(dispatcher.py_func)      # what cache=True does, with bpc's stamp
+        try:
+            dispatcher._cache = _Cache(dispatcher.py_func)  # what cache=True does, with bpc's stamp
+        except RuntimeError:    # no writable place for a cache: compile in every process, as without one
+            pass
         return dispatcher
 
     return decorate

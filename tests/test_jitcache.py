@@ -58,3 +58,17 @@ def test_library_functions_load_from_the_cache_and_a_changed_bpc_recompiles_them
     changed = _run(tmp_path, "changed")
     assert changed["hits"] == {"exp": 0, "digamma": 0} and changed["misses"] == {"exp": 1, "digamma": 1}
     assert changed["out"] == first["out"]
+
+
+def test_without_a_writable_cache_directory_the_functions_still_compile(monkeypatch):
+    """No locator finds a writable place (as for a read-only install with a read-only home): Numba's
+    cache=True raises at import there; njit_cached compiles without a cache instead."""
+    from compiler import jitcache
+
+    monkeypatch.setattr(jitcache._Impl, "_locator_classes", [])
+
+    @jitcache.njit_cached(error_model="numpy")
+    def half(x):
+        return x / 2.0
+
+    assert half(3.0) == 1.5 and half.stats.cache_path is None

@@ -28,9 +28,11 @@ posix_only = pytest.mark.skipif(not hasattr(os, "geteuid"), reason="uid and mode
 def _fresh(monkeypatch):
     """No module memoized from another test; no limit unless a test sets one."""
     runtime._loaded.clear()
+    cache._TALLY.clear()
     monkeypatch.delenv("BPC_CACHE_LIMIT", raising=False)
     yield
     runtime._loaded.clear()
+    cache._TALLY.clear()
 
 
 @pytest.fixture
@@ -267,6 +269,48 @@ def test_a_cache_hit_does_not_scan_the_directory(tmp_path, monkeypatch):
     runtime._loaded.clear()                             # as in a new process
     compiler.compile("x*3", cache_dir=tmp_path)
     assert scans == []
+
+
+def _write_module(directory: Path, k: int, size: int = 1000) -> int:
+    """A file named like a bpc module, ``size`` bytes; its size."""
+    (directory / f"bpc_{k:032x}.py").write_bytes(b"#" * size)
+    return size
+
+
+def _bytes(directory: Path) -> int:
+    return sum(p.stat().st_size for p in directory.glob("bpc_*.py"))
+
+
+def test_a_write_scans_the_directory_only_when_eviction_may_be_due(tmp_path, monkeypatch):
+    """Far below the limit: a scan at the process's first write, then one every RESCAN_WRITES
+    writes. Near it: a scan at every write, and the limit holds after each one."""
+    scans = []
+    real = cache._entries
+    monkeypatch.setattr(cache, "_entries", lambda d: scans.append(d) or real(d))
+    far, near = tmp_path / "far", tmp_path / "near"
+    far.mkdir(), near.mkdir()
+    n = 2 * cache.RESCAN_WRITES + 1
+    for k in range(n):
+        cache.evict_after_write(far, 10**9, f"bpc_{k:032x}", _write_module(far, k))
+    assert len(scans) == 3                       # writes 1, 33 and 65
+    assert _bytes(far) == n * 1000
+    scans.clear()
+    for k in range(20):
+        cache.evict_after_write(near, 5000, f"bpc_{k:032x}", _write_module(near, k))
+        assert _bytes(near) <= 5000, k
+        assert (near / f"bpc_{k:032x}.py").exists()
+    assert len(scans) == 1 + (20 - 5)            # the first write; then each from the sixth on
+
+
+def test_writes_by_other_processes_are_evicted_within_rescan_writes(tmp_path):
+    """The running total counts only this process's writes; the periodic scan catches the rest."""
+    cache.evict_after_write(tmp_path, 20_000, f"bpc_{0:032x}", _write_module(tmp_path, 0))
+    for k in range(1, 40):                       # another process fills the cache past its limit
+        _write_module(tmp_path, k)
+    assert _bytes(tmp_path) == 40_000
+    for k in range(40, 40 + cache.RESCAN_WRITES):
+        cache.evict_after_write(tmp_path, 20_000, f"bpc_{k:032x}", _write_module(tmp_path, k, 10))
+    assert _bytes(tmp_path) <= 20_000
 
 
 def test_eviction_keeps_a_module_loaded_meanwhile_and_tolerates_vanished_files(tmp_path, monkeypatch):

@@ -91,13 +91,14 @@ def _compile(source, kind, text, request, cache_dir, limits) -> GradFunction:
     graph = None
     if module_text is None:
         module_text, graph = generate(source, limits=limits, request=request)
-        if path is not None and not cache.write_atomic(path, cache.with_checksum(module_text)):
+        file_text = cache.with_checksum(module_text)
+        if path is not None and not cache.write_atomic(path, file_text):
             import warnings
 
             warnings.warn(f"bpc: could not write {path}; using the module from memory", RuntimeWarning, stacklevel=3)
             path = None
         if path is not None:         # only writes evict: a cache hit never scans the directory
-            cache.evict(directory, cache.size_limit(), keep=name)
+            cache.evict_after_write(directory, cache.size_limit(), name, len(file_text.encode("utf-8")))
     with step("load the module"):
         try:
             module = cache.load(module_text, str(path) if path is not None else f"<bpc {name}>", name)

@@ -8,7 +8,9 @@ current user and not writable by group or others (pip's and OpenSSH's rule; see 
 Size: after writing a new module the directory is kept under ``size_limit()`` bytes (500 MB,
 or ``$BPC_CACHE_LIMIT``) by removing the least recently used modules with their Numba files.
 A cache hit records its use by setting the module's access time (never its modification time:
-Numba's index is stamped with it), so a hit never scans the directory.
+Numba's index is stamped with it), so a hit never scans the directory. A write scans it only
+when due (``evict_after_write``): a process's first write, then whenever what it wrote since its
+last scan may have passed the limit, and at least every ``RESCAN_WRITES`` writes.
 Only files named like bpc's own are ever removed: ``bpc_<32 hex>.py`` and, in ``__pycache__``,
 the Numba files whose names start with ``bpc_<32 hex>.``.
 """
@@ -34,6 +36,7 @@ DEFAULT_LIMIT = 500 * 10**6          # bytes; BPC_CACHE_LIMIT overrides, "0"/"no
 MODULE_NAME = re.compile(r"bpc_[0-9a-f]{32}")
 NUMBA_FILE = re.compile(r"(bpc_[0-9a-f]{32})\..+")       # __pycache__/bpc_<key>.<function>-<line>.pyXY.nbi|nbc
 NUMBA_TMP_GRACE_NS = 3600 * 10**9    # Numba writes "<file>.tmp.<hex>" then renames: leave young ones alone
+RESCAN_WRITES = 32                   # a process's writes between two scans, at most (evict_after_write)
 
 
 def key(request_parts: list[str]) -> str:
@@ -318,9 +321,14 @@ def evict(directory: Path, limit: int | None, keep: str | None = None) -> int:
     ``limit`` bytes (None: no limit); never module ``keep`` (the one just written). Safe with
     other processes writing, loading and evicting: a module whose use time changed since the
     scan (just loaded) is kept, and files that vanish are skipped. The number removed."""
+    return _evict(Path(directory), limit, keep)[0]
+
+
+def _evict(directory: Path, limit: int | None, keep: str | None) -> tuple[int, int]:
+    """evict(): (the number of modules removed, the bytes left as scanned)."""
     if limit is None:
-        return 0
-    entries = _entries(Path(directory))
+        return 0, 0
+    entries = _entries(directory)
     total = sum(e.size for e in entries.values())
     removed = 0
     for name, entry in sorted(entries.items(), key=lambda item: item[1].last_used):
@@ -333,6 +341,30 @@ def evict(directory: Path, limit: int | None, keep: str | None = None) -> int:
         _remove(entry)
         total -= entry.size
         removed += entry.module is not None
+    return removed, total
+
+
+# directory -> [its bytes at this process's last scan plus what the process wrote since, writes since]
+_TALLY: dict[str, list[int]] = {}
+
+
+def evict_after_write(directory: Path, limit: int | None, keep: str, written: int) -> int:
+    """evict() after this process wrote ``written`` bytes (module ``keep``) into ``directory``,
+    when due: at the process's first write there, when the bytes of its last scan plus what it
+    wrote since pass ``limit``, and otherwise every ``RESCAN_WRITES`` writes, for what other
+    processes and Numba's files (written at a kernel's first call) added meanwhile. A scan stats
+    every file, about 10 ms per thousand modules: a cache far below its limit is scanned once per
+    RESCAN_WRITES writes, a full one at every write. The number of modules removed."""
+    if limit is None:
+        return 0
+    tally = _TALLY.get(str(directory))
+    if tally is not None:
+        tally[0] += written
+        tally[1] += 1
+        if tally[0] <= limit and tally[1] < RESCAN_WRITES:
+            return 0
+    removed, total = _evict(Path(directory), limit, keep)
+    _TALLY[str(directory)] = [total, 0]
     return removed
 
 

@@ -45,11 +45,18 @@ def _printer(graph: Graph):
     return PythonPrinter()
 
 
-def _evaluate(printer, expr, env: dict, names: dict):
-    code = printer.expr(expr)
+def _code(printer, expr):
     # bpc-generated code only: identifiers and numbers from the parsed graph, NumPy functions
-    value = eval(compile(code, "<bpc trace>", "eval"), names, env)  # noqa: S307
+    return compile(printer.expr(expr), "<bpc trace>", "eval")
+
+
+def _run(code, env: dict, names: dict):
+    value = eval(code, names, env)  # noqa: S307 - bpc's own printed statement (_code)
     return np.float64(value) if np.ndim(value) == 0 else np.asarray(value, dtype=np.float64)
+
+
+def _evaluate(printer, expr, env: dict, names: dict):
+    return _run(_code(printer, expr), env, names)
 
 
 def inputs_env(graph: Graph, point: dict) -> dict:
@@ -64,14 +71,19 @@ def inputs_env(graph: Graph, point: dict) -> dict:
     return env
 
 
-def run_forward(graph: Graph, point: dict) -> dict:
-    """Every forward value at ``point``."""
+def forward_program(graph: Graph):
+    """A function from a point to every forward value there, its statements printed and compiled
+    once (a finite difference runs the forward pass dozens of times)."""
     printer, names = _printer(graph), _namespace()
-    env = inputs_env(graph, point)
-    with np.errstate(all="ignore"):
-        for stmt in forward(graph):
-            env[stmt.target] = _evaluate(printer, stmt.expr, env, names)
-    return env
+    steps = [(stmt.target, _code(printer, stmt.expr)) for stmt in forward(graph)]
+
+    def run(point: dict) -> dict:
+        env = inputs_env(graph, point)
+        with np.errstate(all="ignore"):
+            for target, code in steps:
+                env[target] = _run(code, env, names)
+        return env
+    return run
 
 
 def trace(graph: Graph, point: dict, wrt=None) -> Trace:
@@ -164,6 +176,7 @@ def _final(graph: Graph, point: dict, wrt, tr: Trace) -> list:
     """Each gradient beside a central finite difference of the traced value (along a random
     direction for arrays)."""
     rng = np.random.default_rng(0)
+    forward_at = forward_program(graph)
     final = []
     for name in wrt:
         x0 = np.asarray(point[name], dtype=np.float64)
@@ -171,10 +184,10 @@ def _final(graph: Graph, point: dict, wrt, tr: Trace) -> list:
         u = rng.standard_normal(x0.shape) if x0.ndim else np.float64(1.0)
 
         def value(t, name=name, x0=x0, u=u):
-            return float(run_forward(graph, {**point, name: x0 + t[0] * u})[graph.output])
+            return float(forward_at({**point, name: x0 + t[0] * u})[graph.output])
 
         numeric = finite_difference(value, [0.0], 0) if x0.ndim else \
-            finite_difference(lambda xs, name=name: float(run_forward(graph, {**point, name: xs[0]})[graph.output]),
+            finite_difference(lambda xs, name=name: float(forward_at({**point, name: xs[0]})[graph.output]),
                               [float(x0)], 0)
         analytic = float(np.sum(np.asarray(grad) * u))
         final.append((name, analytic, numeric, relative_error(analytic, numeric)))

@@ -1,8 +1,10 @@
 """Compile time against formula size: how long bpc takes to turn a formula into code, and how
 long Numba then takes to compile that code.
 
-Two series, each on seeded random formulas, every compile in a fresh cache directory (so nothing
-is loaded from bpc's or Numba's cache):
+Two series, each on seeded random formulas, every compile in a fresh cache directory (so no
+emitted module or kernel is loaded from bpc's or Numba's cache; bpc's own Numba functions, the
+math of compiler.vecmath and compiler.special, are loaded from their cache on disk, as in every
+process after bpc's first: compiler/jitcache.py):
 
 * terms: a sum of 30, 100, 300 and 1000 terms ``f(a*b + c)`` over 10 inputs, ``f`` one of
   sin, cos, exp, tanh, sigmoid. For the numba target it records bpc's own work (parse, name,
@@ -239,15 +241,15 @@ def report(meta: dict, terms: list[dict], ops: list[dict], fits: dict, steps: di
         "# Compile scaling\n\n"
         f"{meta['cpu']} ({meta['cores']} cores); Python {meta['python']}, SymPy {meta['sympy']}, "
         f"Numba {meta['numba']}, bpc {meta['bpc']}; one run of `python benchmarks/compile_scaling.py` "
-        f"({meta['date']}, {meta['wall_minutes']} minutes; load average before / after: {meta['load']}). The machine was shared with other jobs while this ran, so single figures "
-        "can be off by tens of percent; the exponents are the robust part. Times are CPU seconds of the "
+        f"({meta['date']}, {meta['wall_minutes']} minutes; load average before / after: {meta['load']}). Other jobs sharing the machine "
+        "(the load averages say whether they did) put single figures off by tens of percent; the exponents are the robust part. Times are CPU seconds of the "
         "benchmark's process (`time.process_time`), which another job's load stretches far less than wall time.\n\n"
         "## Sums of terms: bpc and Numba\n\n"
         "A sum of N terms `f(a*b + c)` over 10 inputs, each compile in a fresh cache directory. bpc's "
         f"own timings and the python and numpy targets' are the best of {REPEATS} runs; each Numba JIT runs once. "
         "\"bpc generate\" is parse + naming + reverse sweep + emit; \"compile()\" adds writing and "
         "importing the module; \"JIT\" is Numba compiling the kernel on the first call (first call "
-        "minus a warm one). The numba target's default math library is vecmath up to 128 stages and "
+        "minus a warm one; bpc's math functions come from their cache on disk, compiler/jitcache.py). The numba target's default math library is vecmath up to 128 stages and "
         "libm above (here: vecmath for " + (", ".join(str(r["terms"]) for r in terms if r["numba_math"] == "vecmath")
         or "none") + " terms); the column \"JIT with libm\" times the same "
         "kernels with `math=\"libm\"` throughout, for a fit that does not mix the two.\n\n"
